@@ -1,0 +1,63 @@
+import type { WorkspaceConfig } from '../workspace/config.js';
+
+export type BrokerName = 'rabbitmq' | 'kafka';
+export const BROKERS: readonly BrokerName[] = ['rabbitmq', 'kafka'];
+
+/** SASL and TLS settings for a Kafka cluster that is not on this machine (an instructor's, say). */
+export interface KafkaSecurity {
+  ssl?: boolean;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
+
+/** Where the brokers answer. Every learner program and every check gets these. */
+export interface Endpoints {
+  amqpUrl: string;
+  /** RabbitMQ management API base URL, with credentials; used to list and close a run's objects. */
+  managementUrl: string;
+  kafkaBrokers: string[];
+  kafkaSecurity?: KafkaSecurity;
+}
+
+export interface EndpointFlags {
+  amqpUrl?: string;
+  kafkaBrokers?: string;
+}
+
+export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+export const DEFAULT_KAFKA_BROKERS = ['127.0.0.1:9092'];
+
+/** Resolves the endpoints: flags first, then the environment, then the workspace config, then the defaults. */
+export function resolveEndpoints(flags: EndpointFlags = {}, env: NodeJS.ProcessEnv = process.env, config?: WorkspaceConfig): Endpoints {
+  const amqpUrl = flags.amqpUrl ?? env.AMQP_URL ?? config?.brokers?.amqpUrl ?? DEFAULT_AMQP_URL;
+  const kafkaList = flags.kafkaBrokers ?? env.KAFKA_BROKERS;
+  const kafkaBrokers = kafkaList ? splitList(kafkaList) : (config?.brokers?.kafkaBrokers ?? DEFAULT_KAFKA_BROKERS);
+  const managementUrl = env.RABBITMQ_MANAGEMENT_URL ?? config?.brokers?.managementUrl ?? managementUrlFor(amqpUrl);
+  return { amqpUrl, kafkaBrokers, managementUrl, kafkaSecurity: config?.brokers?.kafka };
+}
+
+function splitList(list: string): string[] {
+  return list
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** Derives the management API URL from an AMQP URL: same host and credentials, port 15672 (15671 for amqps). */
+export function managementUrlFor(amqpUrl: string): string {
+  const url = new URL(amqpUrl);
+  const secure = url.protocol === 'amqps:';
+  const user = decodeURIComponent(url.username || 'guest');
+  const password = decodeURIComponent(url.password || 'guest');
+  return `${secure ? 'https' : 'http'}://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${url.hostname}:${secure ? 15671 : 15672}`;
+}
+
+/** Returns a URL with its password replaced, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,37 @@
+import { makeColors } from './colors.js';
+import type { ChalkInstance } from 'chalk';
+
+/** Where a command writes. Commands never touch process.stdout directly, so tests can capture them. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** True when both stdin and stdout are terminals: prompts and spinners are allowed. */
+  interactive: boolean;
+  colors: ChalkInstance;
+  env: NodeJS.ProcessEnv;
+}
+
+export function processIo(env: NodeJS.ProcessEnv = process.env): Io {
+  return {
+    out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+    err: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && env.CI !== 'true',
+    colors: makeColors(process.stdout, env),
+    env,
+  };
+}
+
+/** Collects output in memory; used by tests that call a command function directly. */
+export function memoryIo(env: NodeJS.ProcessEnv = {}): Io & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    stdout,
+    stderr,
+    out: (text) => stdout.push(text),
+    err: (text) => stderr.push(text),
+    interactive: false,
+    colors: makeColors({ isTTY: false } as NodeJS.WriteStream, { NO_COLOR: '1' }),
+    env,
+  };
+}
