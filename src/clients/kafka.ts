@@ -52,3 +52,12 @@ export async function probeKafka(brokers: string[], security?: KafkaSecurity, ti
     await admin.disconnect().catch(() => {});
   }
 }
+
+// kafkajs ships the Java client's murmur2 hash but does not export it; the path is stable in 2.2.x.
+import { createRequire } from 'node:module';
+const murmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: string | Buffer) => number;
+
+/** The partition the Java client's default partitioner picks for a keyed record: positive murmur2 modulo the partition count. */
+export function javaDefaultPartition(key: string | Buffer, partitionCount: number): number {
+  return (murmur2(key) & 0x7fffffff) % partitionCount;
+}

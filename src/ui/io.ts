@@ -12,9 +12,20 @@ export interface Io {
 }
 
 export function processIo(env: NodeJS.ProcessEnv = process.env): Io {
+  // A reader that goes away (`mq-course check day4 | head`) must not crash a run before its teardown.
+  const closed = new Set<NodeJS.WriteStream>();
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      closed.add(stream);
+    });
+  }
+  const write = (stream: NodeJS.WriteStream, text: string) => {
+    if (!closed.has(stream)) stream.write(text.endsWith('\n') ? text : text + '\n');
+  };
   return {
-    out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
-    err: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
+    out: (text) => write(process.stdout, text),
+    err: (text) => write(process.stderr, text),
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && env.CI !== 'true',
     colors: makeColors(process.stdout, env),
     env,

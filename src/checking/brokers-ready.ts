@@ -1,0 +1,34 @@
+import { redactUrl, type BrokerName, type Endpoints } from '../brokers/endpoints.js';
+import { probeBroker } from '../brokers/ready.js';
+import { environmentError } from '../errors.js';
+import type { Io } from '../ui/io.js';
+import type { Workspace } from '../workspace/config.js';
+
+const LABELS: Record<BrokerName, string> = { rabbitmq: 'RabbitMQ', kafka: 'Kafka' };
+
+function where(broker: BrokerName, endpoints: Endpoints): string {
+  return broker === 'rabbitmq' ? redactUrl(endpoints.amqpUrl) : endpoints.kafkaBrokers.join(',');
+}
+
+/**
+ * Makes sure the brokers a check needs answer. On a terminal it offers to start them; otherwise,
+ * or when the learner declines, it fails with exit code 3 and the command that starts them.
+ */
+export async function ensureBrokers(brokers: BrokerName[], endpoints: Endpoints, workspace: Workspace, io: Io): Promise<void> {
+  const probes = await Promise.all(brokers.map((broker) => probeBroker(broker, endpoints, 2500)));
+  const down = probes.filter((probe) => !probe.ok);
+  if (down.length === 0) return;
+
+  const names = down.map((probe) => LABELS[probe.broker]).join(' and ');
+  const upCommand = `mq-course up${down.length === 1 ? ` ${down[0].broker}` : ''}`;
+  if (io.interactive) {
+    const { confirm } = await import('@inquirer/prompts');
+    if (await confirm({ message: `${names} ${down.length === 1 ? 'is' : 'are'} not answering. Start ${down.length === 1 ? 'it' : 'them'} now (${upCommand})?`, default: true })) {
+      const { up } = await import('../commands/up.js');
+      await up({ cwd: workspace.root, broker: down.length === 1 ? down[0].broker : undefined }, io);
+      return;
+    }
+  }
+  const details = down.map((probe) => `  ${LABELS[probe.broker]} at ${where(probe.broker, endpoints)}: ${probe.error?.replace(/^[^:]*:\s*/, '') ?? 'no answer'}`).join('\n');
+  throw environmentError(`${names} ${down.length === 1 ? 'is' : 'are'} not answering, so the checks cannot run.\n${details}`, `start ${down.length === 1 ? 'it' : 'them'} with \`${upCommand}\` (see \`mq-course status\`), then run the check again`);
+}

@@ -1,0 +1,217 @@
+import { connectRabbit, managementRequest, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from '../clients/rabbitmq.js';
+import { fail } from './failure.js';
+
+/** A message the checker consumed, with its arrival time (milliseconds since the run started). */
+export interface ReceivedMessage {
+  at: number;
+  body: unknown;
+  raw: string;
+  routingKey: string;
+  exchange: string;
+  redelivered: boolean;
+  properties: ConsumeMessage['properties'];
+}
+
+/** What the management API shows of one consumer. */
+export interface ConsumerInfo {
+  ackRequired: boolean;
+  prefetchCount: number;
+  consumerTag: string;
+}
+
+/** Messages arriving on one queue, consumed and acknowledged by the checker. */
+export class Collector {
+  readonly messages: ReceivedMessage[] = [];
+  private readonly listeners = new Set<() => void>();
+
+  constructor(readonly queue: string) {}
+
+  add(message: ReceivedMessage): void {
+    this.messages.push(message);
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /** Resolves once `predicate(messages)` holds; otherwise calls `onTimeout` after `timeoutMs`. */
+  waitUntil(predicate: (messages: ReceivedMessage[]) => boolean, timeoutMs: number, onTimeout: () => never): Promise<void> {
+    if (predicate(this.messages)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!predicate(this.messages)) return;
+        cleanup();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        try {
+          onTimeout();
+        } catch (error) {
+          reject(error);
+        }
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+      };
+      this.listeners.add(check);
+    });
+  }
+}
+
+/**
+ * The checker's RabbitMQ side of one run: declares what the exercise needs, publishes with
+ * confirms, consumes what the learner produced, and deletes every queue and exchange of the run
+ * at teardown (the ones it declared, and any other named with the run id that the management API lists).
+ */
+export class RabbitTools {
+  private connection?: ChannelModel;
+  private channel?: ConfirmChannel;
+  private readonly queues = new Set<string>();
+  private readonly exchanges = new Set<string>();
+  private managementWorks?: boolean;
+
+  constructor(
+    private readonly url: string,
+    private readonly managementUrl: string,
+    private readonly runId: string,
+    private readonly clock: () => number,
+  ) {}
+
+  private async open(): Promise<ConfirmChannel> {
+    if (this.channel) return this.channel;
+    this.connection = await connectRabbit(this.url, 5000, `mq-course checker ${this.runId}`);
+    this.channel = await this.connection.createConfirmChannel();
+    this.channel.on('error', () => {});
+    this.channel.on('close', () => (this.channel = undefined));
+    return this.channel;
+  }
+
+  /** Runs `action` on a throwaway channel, because a failed passive declare closes the channel it ran on. */
+  private async withScratchChannel<T>(action: (channel: Channel) => Promise<T>): Promise<T> {
+    await this.open();
+    const channel = await this.connection!.createChannel();
+    channel.on('error', () => {});
+    try {
+      return await action(channel);
+    } finally {
+      await channel.close().catch(() => {});
+    }
+  }
+
+  async declareQueue(name: string, options: Options.AssertQueue = { durable: true }): Promise<void> {
+    this.queues.add(name);
+    await (await this.open()).assertQueue(name, options);
+  }
+
+  async declareExchange(name: string, type: string, options: Options.AssertExchange = { durable: true }): Promise<void> {
+    this.exchanges.add(name);
+    await (await this.open()).assertExchange(name, type, options);
+  }
+
+  async bind(queue: string, exchange: string, pattern: string): Promise<void> {
+    await (await this.open()).bindQueue(queue, exchange, pattern);
+  }
+
+  /** Remembers a name the learner's program declares, so teardown deletes it even without the management API. */
+  track(kind: 'queue' | 'exchange', name: string): void {
+    (kind === 'queue' ? this.queues : this.exchanges).add(name);
+  }
+
+  /** Publishes JSON to a queue (through the default exchange) and waits for the broker's confirm. */
+  async sendJson(queue: string, body: unknown, options: Options.Publish = {}): Promise<void> {
+    await this.publishJson('', queue, body, options);
+  }
+
+  async publishJson(exchange: string, routingKey: string, body: unknown, options: Options.Publish = {}): Promise<void> {
+    const channel = await this.open();
+    await new Promise<void>((resolve, reject) => {
+      channel.publish(exchange, routingKey, Buffer.from(JSON.stringify(body)), { persistent: true, contentType: 'application/json', ...options }, (error) =>
+        error ? reject(new Error(`the broker did not confirm a publish to ${exchange || '(default exchange)'} / ${routingKey}`)) : resolve(),
+      );
+    });
+  }
+
+  /** Starts consuming a queue into a Collector; the checker acks each message as it arrives. */
+  async collect(queue: string): Promise<Collector> {
+    const channel = await this.open();
+    const collector = new Collector(queue);
+    await channel.consume(queue, (message) => {
+      if (!message) return;
+      const raw = message.content.toString('utf8');
+      let body: unknown = raw;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        // Kept as text; the step that reads it reports the bad JSON.
+      }
+      collector.add({ at: this.clock(), body, raw, routingKey: message.fields.routingKey, exchange: message.fields.exchange, redelivered: message.fields.redelivered, properties: message.properties });
+      channel.ack(message);
+    });
+    return collector;
+  }
+
+  /** Returns the queue's ready-message and consumer counts, or undefined when it does not exist. */
+  async inspectQueue(queue: string): Promise<{ messageCount: number; consumerCount: number } | undefined> {
+    try {
+      return await this.withScratchChannel((channel) => channel.checkQueue(queue));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Polls until `count` consumers are registered on `queue`; a consumer registers when the learner's program is ready. */
+  async waitForConsumers(queue: string, count: number, timeoutMs: number, who: string): Promise<void> {
+    const start = Date.now();
+    let last: { consumerCount: number } | undefined;
+    while (Date.now() - start < timeoutMs) {
+      last = await this.inspectQueue(queue);
+      if (last && last.consumerCount >= count) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (!last) fail(`${who}: the queue "${queue}" was never declared within ${(timeoutMs / 1000).toFixed(0)} s.`, { next: `declare it with channel.assertQueue(process.env.TASK_QUEUE, { durable: true }) before consuming` });
+    fail(`${who}: expected ${count} consumer(s) on "${queue}" within ${(timeoutMs / 1000).toFixed(0)} s, found ${last.consumerCount}.`, {
+      next: 'call channel.consume(queue, handler) after declaring the queue, and keep the process running',
+    });
+  }
+
+  /** Whether the management API answers; checks that need it say so when it does not. */
+  async hasManagement(): Promise<boolean> {
+    if (this.managementWorks === undefined) {
+      this.managementWorks = await managementRequest(this.managementUrl, 'GET', '/api/overview', 3000).then(
+        () => true,
+        () => false,
+      );
+    }
+    return this.managementWorks;
+  }
+
+  /** The consumers of a queue as the management API reports them, or undefined without the API. */
+  async consumers(queue: string): Promise<ConsumerInfo[] | undefined> {
+    if (!(await this.hasManagement())) return undefined;
+    const list = (await managementRequest(this.managementUrl, 'GET', '/api/consumers/%2F')) as Array<{
+      queue: { name: string };
+      ack_required: boolean;
+      prefetch_count: number;
+      consumer_tag: string;
+    }>;
+    return list.filter((entry) => entry.queue.name === queue).map((entry) => ({ ackRequired: entry.ack_required, prefetchCount: entry.prefetch_count, consumerTag: entry.consumer_tag }));
+  }
+
+  /** Deletes every queue and exchange of the run, then closes the connection. Never throws. */
+  async teardown(): Promise<void> {
+    if (await this.hasManagement().catch(() => false)) {
+      for (const kind of ['queues', 'exchanges'] as const) {
+        const list = (await managementRequest(this.managementUrl, 'GET', `/api/${kind}/%2F?columns=name`).catch(() => [])) as Array<{ name: string }>;
+        for (const { name } of list) if (name.startsWith(this.runId)) (kind === 'queues' ? this.queues : this.exchanges).add(name);
+      }
+    }
+    if (this.queues.size || this.exchanges.size) {
+      await this.withScratchChannel(async (channel) => {
+        for (const queue of this.queues) await channel.deleteQueue(queue).catch(() => {});
+        for (const exchange of this.exchanges) await channel.deleteExchange(exchange).catch(() => {});
+      }).catch(() => {});
+    }
+    await this.connection?.close().catch(() => {});
+    this.connection = undefined;
+    this.channel = undefined;
+  }
+}

@@ -1,0 +1,58 @@
+import path from 'node:path';
+import type { Io } from '../../ui/io.js';
+import type { Exercise } from '../../course/catalog.js';
+import type { ExerciseResult, StepResult } from '../types.js';
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export function printExerciseHeader(io: Io, exercise: Exercise): void {
+  io.out('');
+  io.out(`${io.colors.bold(exercise.id)}  ${exercise.title}`);
+}
+
+/** Prints one step as soon as it ends, so a long run shows progress. */
+export function printStep(io: Io, step: StepResult): void {
+  const { colors } = io;
+  if (step.status === 'passed') {
+    io.out(`  ${colors.green('✓')} ${step.title}  ${colors.dim(seconds(step.durationMs))}`);
+    return;
+  }
+  if (step.status === 'skipped') {
+    io.out(`  ${colors.dim(`- ${step.title} (not run)`)}`);
+    return;
+  }
+  io.out(`  ${colors.red('✗')} ${step.title}  ${colors.dim(seconds(step.durationMs))}`);
+  io.out(indent(step.message ?? '', 6));
+  if (step.expected) io.out(`      ${colors.dim('expected:')} ${step.expected}`);
+  if (step.actual) io.out(`      ${colors.dim('actual:  ')} ${step.actual}`);
+  if (step.next) io.out(`      ${colors.cyan('next:    ')} ${step.next}`);
+}
+
+/** After a failed exercise: the message trace, each program's output, and where to look next. */
+export function printFailureDetails(io: Io, exercise: Exercise, result: ExerciseResult, cwd: string, workspaceRoot: string): void {
+  const { colors } = io;
+  for (const step of result.steps) if (step.status === 'skipped') printStep(io, step);
+  if (result.trace.length) {
+    io.out('');
+    io.out(colors.bold(`  Message trace (run ${result.runId}):`));
+    for (const line of result.trace.slice(-25)) io.out(`    ${line}`);
+  }
+  for (const program of result.programs) {
+    io.out('');
+    io.out(colors.bold(`  Output of ${program.name}${program.exit ? ` (${program.exit})` : ''}:`));
+    if (program.lines.length === 0) io.out(colors.dim('    (no output)'));
+    for (const line of program.lines) io.out(`    ${colors.dim(`${program.name} │`)} ${line}`);
+  }
+  io.out('');
+  const files = exercise.programs.map((program) => path.relative(cwd, path.join(workspaceRoot, 'exercises', exercise.id, program)));
+  io.out(`  ${colors.cyan('Your code:')} ${files.map((file) => `${file}:1`).join(', ')}`);
+  io.out(`  ${colors.cyan('Stuck?')}    mq-course hint ${exercise.id}`);
+}
+
+function indent(text: string, spaces: number): string {
+  const pad = ' '.repeat(spaces);
+  return text
+    .split('\n')
+    .map((line) => pad + line)
+    .join('\n');
+}
