@@ -56,6 +56,83 @@ async function expectResults(context: Context, ids: string[], windowMs: number, 
   );
 }
 
+const CONSUME_OPTIONS = new Set(['noAck', 'consumerTag', 'exclusive', 'priority', 'arguments', 'noLocal']);
+
+/** Returns the option names of each channel.consume(...) call that amqplib does not know. */
+export function unknownConsumeOptions(source: string): string[] {
+  const unknown: string[] = [];
+  for (let index = source.indexOf('.consume('); index !== -1; index = source.indexOf('.consume(', index + 1)) {
+    // Find the call's closing parenthesis, then its last argument.
+    let depth = 0;
+    let end = index + '.consume'.length;
+    for (; end < source.length; end++) {
+      if ('([{'.includes(source[end])) depth++;
+      if (')]}'.includes(source[end]) && --depth === 0) break;
+    }
+    const call = source.slice(index, end);
+    const last = /\{([^{}]*)\}[^{}]*$/.exec(call);
+    if (!last || !/\)\s*=>|function/.test(call.slice(0, last.index))) continue;
+    for (const [, key] of last[1].matchAll(/(\w+)\s*:/g)) if (!CONSUME_OPTIONS.has(key)) unknown.push(key);
+  }
+  return unknown;
+}
+
+/** Fails with the prefetch mistake; the source tells a missing prefetch from one passed as a consume option. */
+function failNoPrefetch(context: Context, actual: string): never {
+  const unknown = unknownConsumeOptions(context.readSource('worker.ts'));
+  if (unknown.length) {
+    fail(`channel.consume got an option amqplib does not know: ${unknown.join(', ')}. amqplib ignores unknown options silently, so this consumer has no prefetch limit.`, {
+      mistake: mistakes.misspelledOption,
+      expected: `at most ${PREFETCH} unacknowledged task(s) per worker (PREFETCH)`,
+      actual,
+      next: 'call await channel.prefetch(PREFETCH) before channel.consume; the consume options are noAck, consumerTag, exclusive, priority, arguments and noLocal',
+    });
+  }
+  fail('The worker has no prefetch limit: RabbitMQ pushes it every ready task, so one busy worker holds tasks that an idle one could take.', {
+    mistake: mistakes.noPrefetch,
+    expected: `at most ${PREFETCH} unacknowledged task(s) per worker (PREFETCH)`,
+    actual,
+    next: 'call await channel.prefetch(PREFETCH) before channel.consume',
+  });
+}
+
+/**
+ * A worker had more tasks under way than PREFETCH allows. With a prefetch set, that only happens
+ * when tasks are acknowledged before they are done (or never need an ack at all).
+ */
+function failTooManyInFlight(context: Context, actual: string): never {
+  const source = context.readSource('worker.ts');
+  if (!/\.prefetch\s*\(/.test(source)) failNoPrefetch(context, actual);
+  if (/noAck\s*:\s*true/.test(source)) failNoAck(actual);
+  fail('The worker acknowledges tasks before it has finished them: the prefetch window frees up at once, so it takes more tasks than PREFETCH allows, and a crash loses the ones under way.', {
+    mistake: mistakes.ackBeforeWork,
+    expected: `at most ${PREFETCH} task(s) under way per worker`,
+    actual,
+    next: 'move channel.ack(message) after the work and after sending the result',
+  });
+}
+
+function failNoAck(actual: string): never {
+  fail('The worker consumes with automatic acknowledgement (noAck: true): RabbitMQ forgets each task as soon as it is delivered, so a worker that dies mid-task loses it.', {
+    mistake: mistakes.noAck,
+    expected: 'consume with { noAck: false } and ack after the work',
+    actual,
+    next: 'remove noAck: true (or set it to false) and call channel.ack(message) after sending the result',
+  });
+}
+
+/** The most tasks a worker had received and not yet finished at one time, from its events. */
+function maxInFlight(worker: LearnerProcess): number {
+  const open = new Set<unknown>();
+  let max = 0;
+  for (const event of worker.events) {
+    if (event.event === 'received') open.add(event.id);
+    if (event.event === 'done' || event.event === 'failed') open.delete(event.id);
+    max = Math.max(max, open.size);
+  }
+  return max;
+}
+
 /** Names the mistake the management API can see on a consumer, if any. */
 async function inspectConsumers(context: Context): Promise<void> {
   const consumers = await context.rabbit.consumers(context.state.tasks);
@@ -65,31 +142,8 @@ async function inspectConsumers(context: Context): Promise<void> {
   }
   for (const consumer of consumers) {
     context.trace(`consumer ${consumer.consumerTag}: ack required ${consumer.ackRequired}, prefetch ${consumer.prefetchCount}`);
-    if (!consumer.ackRequired) {
-      fail('The worker consumes with automatic acknowledgement (noAck: true): RabbitMQ forgets each task as soon as it is delivered, so a worker that dies mid-task loses it.', {
-        mistake: mistakes.noAck,
-        expected: 'consume with { noAck: false } and ack after the work',
-        actual: 'consumer registered with noAck: true',
-        next: 'remove noAck: true (or set it to false) and call channel.ack(message) after sending the result',
-      });
-    }
-    if (consumer.prefetchCount === 0) {
-      const source = context.readSource('worker.ts');
-      if (/consume\s*\([\s\S]*?\{[^}]*\b(prefetch|autoAck|noack|no_ack)\b[^}]*\}\s*\)/.test(source)) {
-        fail('The consume options contain a name amqplib does not know (such as prefetch or autoAck). amqplib ignores unknown options silently, so this consumer has no prefetch limit.', {
-          mistake: mistakes.misspelledOption,
-          expected: `prefetch ${PREFETCH} (from PREFETCH)`,
-          actual: 'prefetch 0 (unlimited)',
-          next: 'call await channel.prefetch(PREFETCH) before channel.consume; the only consume option you need is { noAck: false }',
-        });
-      }
-      fail('The worker has no prefetch limit: RabbitMQ pushes it every ready task, so one busy worker holds tasks that an idle one could take.', {
-        mistake: mistakes.noPrefetch,
-        expected: `prefetch ${PREFETCH} (from PREFETCH)`,
-        actual: 'prefetch 0 (unlimited)',
-        next: 'call await channel.prefetch(PREFETCH) before channel.consume',
-      });
-    }
+    if (!consumer.ackRequired) failNoAck('consumer registered with noAck: true');
+    if (consumer.prefetchCount === 0) failNoPrefetch(context, 'prefetch 0 (unlimited) on the consumer');
     if (consumer.prefetchCount !== PREFETCH) {
       fail(`The worker's prefetch is ${consumer.prefetchCount}, but PREFETCH is ${PREFETCH}.`, { next: 'read the limit from process.env.PREFETCH' });
     }
@@ -145,6 +199,10 @@ export default defineCheck<State>({
         const first = resultFor(messages, ids[0])!;
         for (const field of ['id', 'worker', 'redelivered']) {
           if (!(field in first)) fail(`A result is missing the field "${field}": ${JSON.stringify(first)}.`, { expected: '{ "id": ..., "worker": ..., "redelivered": ... }' });
+        }
+        for (const worker of context.state.workers) {
+          const inFlight = maxInFlight(worker);
+          if (inFlight > PREFETCH) failTooManyInFlight(context, `${worker.name} worked on ${inFlight} tasks at once`);
         }
         const workers = new Set(ids.map((id) => resultFor(messages, id)!.worker));
         context.trace(`results came from: ${[...workers].join(', ')}`);
@@ -219,6 +277,8 @@ export default defineCheck<State>({
             next: 'call await channel.prefetch(PREFETCH) before channel.consume',
           }),
         );
+        const taken = ids.filter((id) => resultFor(context.state.collector!.messages, id)!.worker === busy.name);
+        if (taken.length) failNoPrefetch(context, `${busy.name} took ${taken.join(', ')} while it was still busy with slow-1`);
       },
     },
   ],

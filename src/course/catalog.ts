@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { usageError } from '../errors.js';
 import { templatesDir } from '../paths.js';
 import type { BrokerName } from '../brokers/endpoints.js';
@@ -71,6 +72,9 @@ export function findExercise(day: Day, query: string): Exercise {
 
 /** Loads the check module of an exercise from checks/<day>/<id>. */
 export async function loadCheck(day: Day, exercise: Exercise): Promise<CheckDefinition<any>> {
-  const module = (await import(`../../checks/${day.id}/${exercise.id}.js`)) as { default: CheckDefinition<any> };
+  // Built: dist/checks/<day>/<id>.js beside dist/src. From source (tests): checks/<day>/<id>.ts.
+  const base = fileURLToPath(new URL(`../../checks/${day.id}/${exercise.id}`, import.meta.url));
+  const file = existsSync(`${base}.js`) ? `${base}.js` : `${base}.ts`;
+  const module = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as { default: CheckDefinition<any> };
   return module.default;
 }
