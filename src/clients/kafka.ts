@@ -1,4 +1,5 @@
 // The checker's only door to kafkajs: probes and checks connect through here.
+import { createRequire } from 'node:module';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { KafkaSecurity } from '../brokers/endpoints.js';
 
@@ -53,11 +54,19 @@ export async function probeKafka(brokers: string[], security?: KafkaSecurity, ti
   }
 }
 
-// kafkajs ships the Java client's murmur2 hash but does not export it; the path is stable in 2.2.x.
-import { createRequire } from 'node:module';
-const murmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: string | Buffer) => number;
+
+// kafkajs 2.2.x ships both hashes but exports neither: the Java client's murmur2 (its default
+// partitioner since 2.0) and the older JavaScript one its LegacyPartitioner keeps.
+const requireFromHere = createRequire(import.meta.url);
+const javaMurmur2 = requireFromHere('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: string | Buffer) => number;
+const legacyMurmur2 = requireFromHere('kafkajs/src/producer/partitioners/legacy/murmur2.js') as (key: string | Buffer) => number;
 
 /** The partition the Java client's default partitioner picks for a keyed record: positive murmur2 modulo the partition count. */
 export function javaDefaultPartition(key: string | Buffer, partitionCount: number): number {
-  return (murmur2(key) & 0x7fffffff) % partitionCount;
+  return (javaMurmur2(key) & 0x7fffffff) % partitionCount;
+}
+
+/** The partition kafkajs's LegacyPartitioner picks for a keyed record. */
+export function legacyPartition(key: string | Buffer, partitionCount: number): number {
+  return (legacyMurmur2(key) & 0x7fffffff) % partitionCount;
 }
