@@ -18,6 +18,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   debug?: boolean;
   onStep?: (step: StepResult) => void;
+  /** Called with the run id before anything is created on the brokers. */
+  onStart?: (runId: string) => void;
 }
 
 /** Every learner process of every run in this CLI process, so an exit handler can kill them all. */
@@ -38,6 +40,7 @@ export function newRunId(exercise: Exercise): string {
 export async function runExercise(options: RunOptions): Promise<ExerciseResult> {
   const { exercise, check, workspaceRoot, endpoints } = options;
   const runId = newRunId(exercise);
+  options.onStart?.(runId);
   const started = Date.now();
   const clock = () => Date.now() - started;
   const processes: LearnerProcess[] = [];

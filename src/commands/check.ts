@@ -57,6 +57,7 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
 
   const results: ExerciseResult[] = [];
   let interrupted = false;
+  let currentRunId = '';
   try {
     for (const exercise of exercises) {
       const check = await loadCheck(day, exercise);
@@ -71,6 +72,7 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
           endpoints,
           signal: abort.signal,
           debug: options.debug,
+          onStart: (runId) => (currentRunId = runId),
           onStep: pretty ? (step) => step.status !== 'skipped' && printStep(io, step) : undefined,
         });
         results.push(result);
@@ -91,7 +93,7 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
   }
 
   if (interrupted) {
-    io.err('Interrupted: the run was stopped and its queues, topics and processes were removed.');
+    io.err(`Interrupted: run ${currentRunId} was stopped; its queues, exchanges, topics, consumer groups and processes were removed.`);
     return ExitCode.interrupted;
   }
   const passed = results.every((result) => result.status === 'passed');
