@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findExecutable } from '../../src/brokers/native/platform.js';
 
-/** A temp folder for one test file, removed by the returned cleanup. */
+/** Creates a temp folder for one test file, removed by the returned cleanup. */
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
@@ -26,7 +26,7 @@ export function pathWith(parent: string, names: string[]): string {
 }
 
 /**
- * The environment a command sees in a native runtime test: this machine's PATH and HOME (so mvn
+ * Builds the environment of a command in a native runtime test: this machine's PATH and HOME (so mvn
  * reuses ~/.m2), a private MQ_COURSE_HOME, and whatever the test adds.
  */
 export function nativeEnv(stateDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {

@@ -8,7 +8,7 @@ export interface TestHttpServer {
   close(): Promise<void>;
 }
 
-/** Starts an HTTP server on 127.0.0.1 at a free port that answers every request with `status` and `body`. */
+/** Starts an HTTP server on 127.0.0.1 at a free port that responds to every request with `status` and `body`. */
 export async function startHttpServer(status = 200, body = '{}'): Promise<TestHttpServer> {
   const requests: string[] = [];
   const server = http.createServer((request, response) => {

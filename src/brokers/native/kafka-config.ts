@@ -29,7 +29,7 @@ export function kafkaFiles(stateDir: string): KafkaFiles {
   };
 }
 
-/** The controller listener's port: MQ_COURSE_KAFKA_CONTROLLER_PORT, else the broker port + 1. */
+/** Returns the controller listener's port: MQ_COURSE_KAFKA_CONTROLLER_PORT, else the broker port + 1. */
 export function controllerPort(brokerPort: number, env: NodeJS.ProcessEnv): number {
   const value = env.MQ_COURSE_KAFKA_CONTROLLER_PORT;
   if (value === undefined || value === '') return brokerPort + 1;
@@ -41,8 +41,8 @@ export function controllerPort(brokerPort: number, env: NodeJS.ProcessEnv): numb
 }
 
 /**
- * The properties of a single combined broker+controller node on loopback. Every internal topic
- * gets replication factor 1; with the default of 3 a lone broker never creates
+ * Builds the properties of a single combined broker+controller node on loopback. Every internal
+ * topic gets replication factor 1, because with the default of 3 a lone broker never creates
  * __consumer_offsets and consumers report "group coordinator not available".
  */
 export function serverProperties(broker: HostPort, controller: number, dataDir: string): string {
@@ -69,14 +69,14 @@ export function serverProperties(broker: HostPort, controller: number, dataDir: 
     'share.coordinator.state.topic.min.isr': 1,
     // The default 3 s delay before the first rebalance would slow every check that joins a group.
     'group.initial.rebalance.delay.ms': 0,
-    // Checks create their topics with several partitions; auto-creation would hide a missing create.
+    // Checks create their topics with several partitions, and auto-creation would hide a missing create.
     'auto.create.topics.enable': false,
   };
   const lines = Object.entries(settings).map(([key, value]) => `${key}=${value}`);
   return ['# Written by mq-course on every `up`; edits here are overwritten.', ...lines, ''].join('\n');
 }
 
-/** log4j2 config: everything at INFO to stdout, which the runtime sends to kafka.log. */
+/** Builds the log4j2 config: everything at INFO to stdout, which the runtime sends to kafka.log. */
 export function log4jProperties(): string {
   return [
     '# Written by mq-course on every `up`.',

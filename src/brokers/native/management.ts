@@ -1,4 +1,4 @@
-// Makes sure the RabbitMQ management HTTP API answers, enabling the plugin on a local node,
+// Makes sure the RabbitMQ management HTTP API responds, enabling the plugin on a local node,
 // bound to 127.0.0.1 only (the plugin's default listener takes every interface).
 import { execa } from 'execa';
 import { managementRequest } from '../../clients/rabbitmq.js';
@@ -30,7 +30,7 @@ function listenerConfig(managementUrl: string): string {
   return `[{port,${port}},{ip,"127.0.0.1"}]`;
 }
 
-/** The argument for RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS that binds the management listener to loopback from boot. */
+/** Builds the argument for RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS that binds the management listener to loopback from boot. */
 export function managementErlangArgs(managementUrl: string): string {
   return `-rabbitmq_management tcp_config ${listenerConfig(managementUrl)}`;
 }

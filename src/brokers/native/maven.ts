@@ -12,7 +12,7 @@ import { findExecutable } from './platform.js';
 export const DEFAULT_KAFKA_VERSION = '4.1.2';
 const LOG4J_VERSION = '2.25.3';
 const MARKER_FILE = 'libs.complete.json';
-// A first fetch downloads about 43 MB; allow for a slow network.
+// A first fetch downloads about 43 MB (Kafka 4.1.2), so allow for a slow network.
 const MAVEN_TIMEOUT_MS = 15 * 60_000;
 
 export interface KafkaLibs {
@@ -31,7 +31,7 @@ export function kafkaVersion(env: NodeJS.ProcessEnv): string {
   return version;
 }
 
-/** The folder that holds one Kafka version's pom, jars and completion marker. */
+/** Returns the folder that contains one Kafka version's pom, jars and completion marker. */
 export function kafkaCacheDir(stateDir: string, version: string): string {
   return path.join(stateDir, 'kafka', version);
 }
@@ -48,7 +48,7 @@ export async function ensureKafkaLibs(stateDir: string, env: NodeJS.ProcessEnv, 
   const mvn = findExecutable('mvn', env);
   if (!mvn) {
     throw environmentError(
-      `Maven (mvn) was not found on the PATH; it is needed once to fetch the Kafka ${version} jars into ${libsDir}.`,
+      `Maven (mvn) was not found on the PATH. It is needed once to fetch the Kafka ${version} jars into ${libsDir}.`,
       'install Maven (Debian/Ubuntu: apt-get install maven; macOS: brew install maven; Windows: winget install Apache.Maven), or set KAFKA_HOME to an unpacked Apache Kafka 4.x',
     );
   }

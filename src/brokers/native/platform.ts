@@ -6,7 +6,7 @@ import { execa } from 'execa';
 
 const isWindows = process.platform === 'win32';
 
-/** Finds an executable on the PATH of `env`, the way a shell would; undefined when it is missing. */
+/** Finds an executable on the PATH of `env`, the way a shell would. Returns undefined when it is missing. */
 export function findExecutable(name: string, env: NodeJS.ProcessEnv): string | undefined {
   const directories = (env.PATH ?? env.Path ?? '').split(path.delimiter).filter(Boolean);
   const extensions = isWindows ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];

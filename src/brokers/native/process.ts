@@ -47,7 +47,7 @@ export function spawnDetached(file: string, args: string[], options: { cwd: stri
   }
 }
 
-/** Waits until `pid` has exited, polling every 100 ms; false when it is still alive at the deadline. */
+/** Waits until `pid` has exited, polling every 100 ms. Returns false when it is still alive at the deadline. */
 export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (isProcessAlive(pid)) {

@@ -8,7 +8,7 @@ import { showLog } from './log-tail.js';
 import { findExecutable } from './platform.js';
 import { amqpAddress, readStartedNode, startedFile, stopNode } from './rabbitmq.js';
 
-/** Stops RabbitMQ only when this runtime started the node that answers on the AMQP port. */
+/** Stops RabbitMQ only when this runtime started the node that listens on the AMQP port. */
 export async function downRabbit(context: RuntimeContext): Promise<void> {
   const { io } = context;
   const { port, where } = amqpAddress(context.endpoints.amqpUrl);

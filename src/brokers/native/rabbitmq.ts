@@ -1,4 +1,4 @@
-// Reuses a RabbitMQ that answers AMQP, or starts the locally installed rabbitmq-server on loopback.
+// Reuses a RabbitMQ that accepts AMQP connections, or starts the locally installed rabbitmq-server on loopback.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -30,7 +30,7 @@ export function startedFile(stateDir: string): string {
   return path.join(stateDir, 'rabbitmq', 'started.json');
 }
 
-/** The record of a node this runtime started, dropped when that node's process is gone. */
+/** Reads the record of a node this runtime started. Returns undefined when that node's process is gone. */
 export function readStartedNode(stateDir: string): StartedNode | undefined {
   const file = startedFile(stateDir);
   if (!existsSync(file)) return undefined;
@@ -69,10 +69,10 @@ export async function upRabbit(context: RuntimeContext): Promise<void> {
       );
     }
     if (!isLoopbackHost(host)) {
-      throw environmentError(`RabbitMQ does not answer on ${where}, and the native runtime starts RabbitMQ only on this machine.`, `start the broker on ${host}, or use --amqp-url amqp://guest:guest@127.0.0.1:5672 to run it here`);
+      throw environmentError(`RabbitMQ does not respond on ${where}, and the native runtime starts RabbitMQ only on this machine.`, `start the broker on ${host}, or use --amqp-url amqp://guest:guest@127.0.0.1:5672 to run it here`);
     }
     const server = findExecutable('rabbitmq-server', io.env);
-    if (!server) throw environmentError(`RabbitMQ does not answer on ${where}, and rabbitmq-server is not on the PATH.`, RABBITMQ_INSTALL_HINT);
+    if (!server) throw environmentError(`RabbitMQ does not respond on ${where}, and rabbitmq-server is not on the PATH.`, RABBITMQ_INSTALL_HINT);
 
     progress.step('starting rabbitmq-server -detached');
     const env = serverEnv(context, port);
@@ -98,7 +98,7 @@ export async function upRabbit(context: RuntimeContext): Promise<void> {
 }
 
 /**
- * The environment for rabbitmq-server: AMQP on loopback at the URL's port, and the management
+ * Builds the environment for rabbitmq-server: AMQP on loopback at the URL's port, and the management
  * listener on loopback from boot in case the plugin is already enabled (its default binds every interface).
  */
 function serverEnv(context: RuntimeContext, port: number): NodeJS.ProcessEnv {
@@ -113,7 +113,7 @@ function writeStartedNode(stateDir: string, record: StartedNode): void {
   writeFileSync(file, JSON.stringify(record, null, 2) + '\n');
 }
 
-/** Stops the node this runtime started with `rabbitmqctl stop`, and forgets it. */
+/** Stops the node this runtime started with `rabbitmqctl stop`, and deletes its record. */
 export async function stopNode(context: RuntimeContext): Promise<{ ok: boolean; output: string }> {
   const record = readStartedNode(context.stateDir);
   const rabbitmqctl = findExecutable('rabbitmqctl', context.io.env);
