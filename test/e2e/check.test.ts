@@ -86,7 +86,7 @@ describe('mq-course check', () => {
     expect(result.exitCode).toBe(130);
     const runId = /Interrupted: run (mqc-01-[0-9a-f]+)/.exec(String(result.stderr))?.[1];
     expect(runId, String(result.stderr)).toBeDefined();
-    expect(await leftoversOf(runId!)).toEqual([]);
+    expect(await leftoversOf(runId!, solutions)).toEqual([]);
   });
 });
 

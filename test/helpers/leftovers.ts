@@ -3,8 +3,11 @@ import { managementRequest } from '../../src/clients/rabbitmq.js';
 import { kafkaClient } from '../../src/clients/kafka.js';
 import { managementUrlFor, DEFAULT_AMQP_URL, DEFAULT_KAFKA_BROKERS } from '../../src/brokers/endpoints.js';
 
-/** Every broker object and process that a check run owns is named or tagged with its run id. */
-export async function leftoversOf(prefix: string): Promise<string[]> {
+/**
+ * Lists the broker objects named with `prefix` (a run id, or "mqc-" for every run) and the
+ * processes whose command line contains `processMarker` (a workspace path: learner programs run from it).
+ */
+export async function leftoversOf(prefix: string, processMarker?: string): Promise<string[]> {
   const found: string[] = [];
   const management = managementUrlFor(process.env.AMQP_URL ?? DEFAULT_AMQP_URL);
   for (const kind of ['queues', 'exchanges'] as const) {
@@ -20,6 +23,6 @@ export async function leftoversOf(prefix: string): Promise<string[]> {
     await admin.disconnect();
   }
   const ps = await execa('ps', ['-eo', 'pid,args'], { reject: false });
-  for (const line of String(ps.stdout).split('\n')) if (line.includes(prefix)) found.push(`process ${line.trim()}`);
+  if (processMarker) for (const line of String(ps.stdout).split('\n')) if (line.includes(processMarker)) found.push(`process ${line.trim()}`);
   return found;
 }
