@@ -6,7 +6,14 @@ export class CheckFailure extends Error {
   readonly code = 'MQ_COURSE_CHECK_FAILURE';
   constructor(
     message: string,
-    readonly details: { mistake?: string; expected?: string; actual?: string; next?: string } = {},
+    readonly details: {
+      mistake?: string;
+      expected?: string;
+      actual?: string;
+      next?: string;
+      /** Two sequences (a saga's command/reply trace, say) that the report prints side by side, marking the first difference. */
+      comparison?: { expected: string[]; actual: string[] };
+    } = {},
   ) {
     super(message);
   }

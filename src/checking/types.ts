@@ -75,6 +75,7 @@ export interface StepResult {
   expected?: string;
   actual?: string;
   next?: string;
+  comparison?: { expected: string[]; actual: string[] };
 }
 
 export interface ProgramOutput {

@@ -25,7 +25,23 @@ export function printStep(io: Io, step: StepResult): void {
   io.out(indent(step.message ?? '', 6));
   if (step.expected) io.out(`      ${colors.dim('expected:')} ${step.expected}`);
   if (step.actual) io.out(`      ${colors.dim('actual:  ')} ${step.actual}`);
+  if (step.comparison) printComparison(io, step.comparison);
   if (step.next) io.out(`      ${colors.cyan('next:    ')} ${step.next}`);
+}
+
+/** Prints expected and actual sequences in two columns, with a marker on the first line that differs. */
+export function printComparison(io: Io, comparison: { expected: string[]; actual: string[] }): void {
+  const { colors } = io;
+  const { expected, actual } = comparison;
+  const width = Math.min(48, Math.max(8, ...expected.map((line) => line.length)));
+  const firstDifference = Array.from({ length: Math.max(expected.length, actual.length) }, (_, index) => index).find((index) => expected[index] !== actual[index]);
+  io.out(`      ${colors.dim(`  ${'expected'.padEnd(width)}   actual`)}`);
+  for (let index = 0; index < Math.max(expected.length, actual.length); index++) {
+    const marker = index === firstDifference ? colors.red('>') : ' ';
+    const left = (expected[index] ?? '').padEnd(width);
+    const right = actual[index] ?? colors.dim('(nothing)');
+    io.out(`      ${marker} ${left}   ${index === firstDifference ? colors.red(right) : right}`);
+  }
 }
 
 /** After a failed exercise: the message trace, each program's output, and where to look next. */
