@@ -40,7 +40,8 @@ const FLAVOURS: Record<Engine, { file: string; baseArgs: string[] }[]> = {
 const VERSION_FORMAT: Record<Engine, string> = { docker: '{{.ServerVersion}}', podman: '{{.Version.Version}}' };
 
 const VERSION_TIMEOUT_MS = 10_000;
-// Docker Desktop can take several seconds to respond while it starts; longer means it is stuck.
+// Docker Desktop can take several seconds to respond while it starts. 20 s is an estimate that
+// leaves room for a slow start without hanging on an engine that is stuck.
 const INFO_TIMEOUT_MS = 20_000;
 
 /** Builds the argument list for one compose subcommand on our project: `-f <file> -p mq-course <args>`. */
