@@ -68,6 +68,23 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
 
   brokerOptions(
     program
+      .command('logs')
+      .description('print the recent log lines of the brokers')
+      .argument('[broker]', 'rabbitmq or kafka (default: both)')
+      .addOption(runtimeOption())
+      .option('-f, --follow', 'keep printing new lines until Ctrl-C')
+      .option('-n, --lines <count>', 'how many recent lines to print per broker', '50'),
+  ).action((broker, options) => run(async () => (await import('./commands/logs.js')).logs({ ...options, broker, cwd: cwd() }, io)));
+
+  brokerOptions(
+    program
+      .command('doctor')
+      .description('check Node.js, Docker or Podman, images, ports, brokers and the workspace, with a fix for each problem')
+      .addOption(runtimeOption()),
+  ).action((options) => run(async () => (await import('./commands/doctor.js')).doctor({ ...options, cwd: cwd() }, io)));
+
+  brokerOptions(
+    program
       .command('check')
       .description('run the checkpoint checks of a day or of one exercise')
       .argument('<day>', 'the course day, e.g. day4')
