@@ -120,6 +120,17 @@ describe('native Kafka on a second port', () => {
     expect((await run(down, envA(), { broker: 'kafka' })).stderr).toContain('kafka     stopped');
   });
 
+  it('concurrent ups start one Kafka', async () => {
+    const [first, second] = await Promise.all([run(up, envA(), { broker: 'kafka' }), run(up, envA(), { broker: 'kafka' })]);
+    const finalLines = [first, second].map((result) => result.stderr.split('\n').at(-1) ?? '');
+
+    expect(first.code).toBe(ExitCode.ok);
+    expect(second.code).toBe(ExitCode.ok);
+    expect(finalLines.filter((line) => line.includes('ready on 127.0.0.1:19092'))).toHaveLength(1);
+    expect(finalLines.filter((line) => line.includes('already running on 127.0.0.1:19092'))).toHaveLength(1);
+    expect((await run(down, envA(), { broker: 'kafka' })).stderr).toContain('kafka     stopped');
+  });
+
   it('KAFKA_HOME libs replace the cache', async () => {
     const kafkaHome = path.join(temp.dir, 'kafka-home');
     mkdirSync(kafkaHome, { recursive: true });
