@@ -14,7 +14,7 @@ export interface KafkaFiles {
   dataDir: string;
   logFile: string;
   pidFile: string;
-  /** Held while an `up` checks and starts Kafka. */
+  /** Lock file that an `up` holds while it checks and starts Kafka. */
   upLock: string;
 }
 

@@ -67,12 +67,12 @@ export async function stopProcessTree(pid: number, graceMs: number): Promise<'te
   return 'killed';
 }
 
-// A lock file without a pid yet is being written; one this old was left by a crash.
+// A lock file without a pid is still being written, unless it is older than this, which means its writer crashed.
 const UNWRITTEN_LOCK_MS = 5000;
 
 /**
  * Runs `task` while holding an exclusive lock file that contains the holder's pid, so two `up`
- * runs at once never start two brokers for one state folder: the second waits, then finds the
+ * runs at once never start two brokers for one state folder. The second waits, then finds the
  * broker running. A lock whose holder has exited is taken over.
  */
 export async function withLockFile<T>(file: string, onWait: (holder: number) => void, task: () => Promise<T>, maxWaitMs = 15 * 60_000): Promise<T> {
