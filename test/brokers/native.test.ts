@@ -1,12 +1,14 @@
 // The native runtime against real processes: a second Kafka on 19092/19093 with a private state
 // folder, and the machine's shared RabbitMQ on 5672, which these tests reuse and never stop.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaFiles } from '../../src/brokers/native/kafka-config.js';
+import { DEFAULT_KAFKA_VERSION, kafkaCacheDir } from '../../src/brokers/native/maven.js';
 import { acceptsConnections } from '../../src/brokers/native/tcp.js';
 import { probeBroker } from '../../src/brokers/ready.js';
 import { DEFAULT_AMQP_URL, resolveEndpoints } from '../../src/brokers/endpoints.js';
+import { brokerContext } from '../../src/commands/brokers-context.js';
 import { down } from '../../src/commands/down.js';
 import { status } from '../../src/commands/status.js';
 import { up } from '../../src/commands/up.js';
@@ -70,6 +72,17 @@ describe('native Kafka on a second port', () => {
     expect(lineOf(result.stdout, 'kafka')).toMatch(/ready {2}127\.0\.0\.1:19092 {2}Kafka cluster \S+ {2}started by mq-course \(native\)/);
   });
 
+  it('logs prints the Kafka log tail', async () => {
+    const io = memoryIo(envA());
+    const { runtime, context } = await brokerContext({ cwd: temp.dir, runtime: 'native' }, io);
+
+    await runtime.logs('kafka', context, { lines: 200 });
+
+    expect(io.stderr).toContain(`==> ${kafkaFiles(homeA).logFile} <==`);
+    // A log4j2 line proves that the slf4j 1.7 binding reaches log4j-core.
+    expect(io.stdout.join('\n')).toMatch(/\] INFO \[KafkaRaftServer nodeId=1\] Kafka Server started/);
+  });
+
   it('up with another state folder reuses it unmanaged', async () => {
     const again = await run(up, envB(), { broker: 'kafka' });
     expect(again.code).toBe(ExitCode.ok);
@@ -105,6 +118,30 @@ describe('native Kafka on a second port', () => {
     expect(result.stderr).not.toContain('fetching');
     expect(result.stderr).toMatch(/kafka {5}ready on 127\.0\.0\.1:19092/);
     expect((await run(down, envA(), { broker: 'kafka' })).stderr).toContain('kafka     stopped');
+  });
+
+  it('concurrent ups start one Kafka', async () => {
+    const [first, second] = await Promise.all([run(up, envA(), { broker: 'kafka' }), run(up, envA(), { broker: 'kafka' })]);
+    const finalLines = [first, second].map((result) => result.stderr.split('\n').at(-1) ?? '');
+
+    expect(first.code).toBe(ExitCode.ok);
+    expect(second.code).toBe(ExitCode.ok);
+    expect(finalLines.filter((line) => line.includes('ready on 127.0.0.1:19092'))).toHaveLength(1);
+    expect(finalLines.filter((line) => line.includes('already running on 127.0.0.1:19092'))).toHaveLength(1);
+    expect((await run(down, envA(), { broker: 'kafka' })).stderr).toContain('kafka     stopped');
+  });
+
+  it('KAFKA_HOME libs replace the cache', async () => {
+    const kafkaHome = path.join(temp.dir, 'kafka-home');
+    mkdirSync(kafkaHome, { recursive: true });
+    symlinkSync(path.join(kafkaCacheDir(homeA, DEFAULT_KAFKA_VERSION), 'libs'), path.join(kafkaHome, 'libs'));
+    const fromHome = nativeEnv(path.join(temp.dir, 'home-kafka-home'), { ...envA(), MQ_COURSE_HOME: path.join(temp.dir, 'home-kafka-home'), KAFKA_HOME: kafkaHome, PATH: pathWith(temp.dir, ['java']) });
+
+    const result = await run(up, fromHome, { broker: 'kafka' });
+
+    expect(result.code).toBe(ExitCode.ok);
+    expect(result.stderr).toContain(`(Kafka ${DEFAULT_KAFKA_VERSION} from KAFKA_HOME, started by mq-course`);
+    expect((await run(down, fromHome, { broker: 'kafka' })).stderr).toContain('kafka     stopped');
   });
 
   it('deadline stops the JVM and exits 3', async () => {

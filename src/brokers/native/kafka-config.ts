@@ -14,6 +14,8 @@ export interface KafkaFiles {
   dataDir: string;
   logFile: string;
   pidFile: string;
+  /** Lock file that an `up` holds while it checks and starts Kafka. */
+  upLock: string;
 }
 
 export function kafkaFiles(stateDir: string): KafkaFiles {
@@ -26,6 +28,7 @@ export function kafkaFiles(stateDir: string): KafkaFiles {
     dataDir: path.join(root, 'data'),
     logFile: path.join(root, 'kafka.log'),
     pidFile: path.join(root, 'kafka.pid'),
+    upLock: path.join(root, 'up.lock'),
   };
 }
 

@@ -11,7 +11,7 @@ import { findJava, requireJavaVersion } from './java.js';
 import { tailFile } from './log-tail.js';
 import { ensureKafkaLibs, lastLines, type KafkaLibs } from './maven.js';
 import { describeListener, isProcessAlive } from './platform.js';
-import { isOurProcess, readPidFile, removePidFile, spawnDetached, stopProcessTree, writePidFile } from './process.js';
+import { isOurProcess, readPidFile, removePidFile, spawnDetached, stopProcessTree, withLockFile, writePidFile } from './process.js';
 import { startProgress, type Progress } from './progress.js';
 import { acceptsConnections, isLoopbackHost, parseHostPort, type HostPort } from './tcp.js';
 
@@ -41,36 +41,42 @@ export function kafkaMarkers(files: KafkaFiles): string[] {
 
 export async function upKafka(context: RuntimeContext): Promise<void> {
   const address = kafkaAddress(context.endpoints);
-  const where = formatAddress(address);
   const files = kafkaFiles(context.stateDir);
   const progress = startProgress(context.io, 'kafka');
+  mkdirSync(files.root, { recursive: true });
   try {
-    progress.step(`probing ${where}`);
-    const earlierPid = readPidFile(files.pidFile);
-    const ours = await isOurProcess(earlierPid, kafkaMarkers(files));
-    if (earlierPid !== undefined && !ours) removePidFile(files.pidFile);
-
-    if (await acceptsConnections(address.host, address.port)) {
-      const probe = await probeBroker('kafka', context.endpoints);
-      if (probe.ok) {
-        const owner = ours ? `started by mq-course, log: ${files.logFile}` : 'left as it is';
-        progress.done(`kafka     already running on ${where} (${probe.detail}), ${owner}`);
-        return;
-      }
-      if (!ours) throw await portTaken(address, 'the Kafka port', probe.error, context.io.env);
-    }
-    if (ours) return await awaitEarlierStart(earlierPid!, address, files, context, progress);
-
-    if (!isLoopbackHost(address.host)) {
-      throw environmentError(
-        `Kafka does not respond on ${where}, and the native runtime starts Kafka only on this machine (127.0.0.1).`,
-        `start the broker on ${address.host}, or use --kafka-brokers 127.0.0.1:9092 to run it here`,
-      );
-    }
-    await startKafka(address, files, context, progress);
+    await withLockFile(files.upLock, (holder) => progress.step(`waiting for another mq-course up (pid ${holder})`), () => reuseOrStartKafka(address, files, context, progress));
   } finally {
     progress.stop();
   }
+}
+
+async function reuseOrStartKafka(address: HostPort, files: KafkaFiles, context: RuntimeContext, progress: Progress): Promise<void> {
+  const where = formatAddress(address);
+  progress.step(`probing ${where}`);
+
+  const earlierPid = readPidFile(files.pidFile);
+  const ours = await isOurProcess(earlierPid, kafkaMarkers(files));
+  if (earlierPid !== undefined && !ours) removePidFile(files.pidFile);
+
+  if (await acceptsConnections(address.host, address.port)) {
+    const probe = await probeBroker('kafka', context.endpoints);
+    if (probe.ok) {
+      const owner = ours ? `started by mq-course, log: ${files.logFile}` : 'left as it is';
+      progress.done(`kafka     already running on ${where} (${probe.detail}), ${owner}`);
+      return;
+    }
+    if (!ours) throw await portTaken(address, 'the Kafka port', probe.error, context.io.env);
+  }
+  if (ours) return await awaitEarlierStart(earlierPid!, address, files, context, progress);
+
+  if (!isLoopbackHost(address.host)) {
+    throw environmentError(
+      `Kafka does not respond on ${where}, and the native runtime starts Kafka only on this machine (127.0.0.1).`,
+      `start the broker on ${address.host}, or use --kafka-brokers 127.0.0.1:9092 to run it here`,
+    );
+  }
+  await startKafka(address, files, context, progress);
 }
 
 async function startKafka(address: HostPort, files: KafkaFiles, context: RuntimeContext, progress: Progress): Promise<void> {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { environmentError } from '../../errors.js';
 import { isProcessAlive, processCommandLine, signalProcessTree } from './platform.js';
 
 /** Contents of a pid file: `<pid>\n`, written by the runtime that started the process. */
@@ -64,4 +65,49 @@ export async function stopProcessTree(pid: number, graceMs: number): Promise<'te
   await signalProcessTree(pid, 'SIGKILL');
   await waitForExit(pid, 5000);
   return 'killed';
+}
+
+// A lock file without a pid is still being written, unless it is older than this, which means its writer crashed.
+const UNWRITTEN_LOCK_MS = 5000;
+
+/**
+ * Runs `task` while holding an exclusive lock file that contains the holder's pid, so two `up`
+ * runs at once never start two brokers for one state folder. The second waits, then finds the
+ * broker running. A lock whose holder has exited is taken over.
+ */
+export async function withLockFile<T>(file: string, onWait: (holder: number) => void, task: () => Promise<T>, maxWaitMs = 15 * 60_000): Promise<T> {
+  const deadline = Date.now() + maxWaitMs;
+  for (;;) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = readPidFile(file);
+    if (holder === undefined ? isOlderThan(file, UNWRITTEN_LOCK_MS) : !isProcessAlive(holder)) {
+      rmSync(file, { force: true });
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      throw environmentError(`Another mq-course (pid ${holder ?? 'unknown'}) has held ${file} for over ${maxWaitMs / 60_000} minutes.`, `stop that process, or remove ${file} if it is gone`);
+    }
+    if (holder !== undefined) onWait(holder);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  try {
+    return await task();
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+function isOlderThan(file: string, ageMs: number): boolean {
+  try {
+    return Date.now() - statSync(file).mtimeMs > ageMs;
+  } catch {
+    return true;
+  }
 }

@@ -9,7 +9,8 @@ import type { RuntimeContext } from '../runtime.js';
 import { ensureManagementApi, managementErlangArgs } from './management.js';
 import { lastLines } from './maven.js';
 import { findExecutable, findListener, isProcessAlive } from './platform.js';
-import { startProgress } from './progress.js';
+import { withLockFile } from './process.js';
+import { startProgress, type Progress } from './progress.js';
 import { acceptsConnections, isLoopbackHost } from './tcp.js';
 
 export const RABBITMQ_INSTALL_HINT =
@@ -50,51 +51,57 @@ export function amqpAddress(amqpUrl: string): { host: string; port: number; wher
 }
 
 export async function upRabbit(context: RuntimeContext): Promise<void> {
-  const { io, endpoints } = context;
-  const { host, port, where } = amqpAddress(endpoints.amqpUrl);
-  const progress = startProgress(io, 'rabbitmq');
+  const progress = startProgress(context.io, 'rabbitmq');
+  const lock = path.join(context.stateDir, 'rabbitmq', 'up.lock');
+  mkdirSync(path.dirname(lock), { recursive: true });
   try {
-    progress.step(`connecting to ${redactUrl(endpoints.amqpUrl)}`);
-    const probe = await probeBroker('rabbitmq', endpoints);
-    if (probe.ok) {
-      const owner = readStartedNode(context.stateDir)?.port === port ? 'started by mq-course' : 'left as it is';
-      progress.done(`rabbitmq  already running on ${where} (${probe.detail}), ${owner}`);
-      await ensureManagementApi(context, progress);
-      return;
-    }
-    if (await acceptsConnections(host, port)) {
-      throw environmentError(
-        `Port ${port} on ${host} accepts connections, but the AMQP connection failed: ${probe.error}.`,
-        'check the user and password in --amqp-url (or AMQP_URL); if another program holds the port, stop it',
-      );
-    }
-    if (!isLoopbackHost(host)) {
-      throw environmentError(`RabbitMQ does not respond on ${where}, and the native runtime starts RabbitMQ only on this machine.`, `start the broker on ${host}, or use --amqp-url amqp://guest:guest@127.0.0.1:5672 to run it here`);
-    }
-    const server = findExecutable('rabbitmq-server', io.env);
-    if (!server) throw environmentError(`RabbitMQ does not respond on ${where}, and rabbitmq-server is not on the PATH.`, RABBITMQ_INSTALL_HINT);
-
-    progress.step('starting rabbitmq-server -detached');
-    const env = serverEnv(context, port);
-    const started = await execa(server, ['-detached'], { env, extendEnv: false, reject: false, all: true, timeout: 120_000 });
-    if (started.exitCode !== 0) {
-      throw environmentError(`rabbitmq-server -detached failed (exit code ${started.exitCode ?? 'none'}):\n${lastLines(started.all ?? '', 20)}`, 'rabbitmq-diagnostics -q log_location shows where the node logs');
-    }
-    writeStartedNode(context.stateDir, { node: io.env.RABBITMQ_NODENAME, port, startedAt: new Date().toISOString() });
-
-    progress.step(`waiting for an AMQP connection on ${where}`);
-    const ready = await waitUntilReady('rabbitmq', endpoints, context.timeoutMs);
-    if (!ready.ok) {
-      await stopNode(context);
-      throw environmentError(`RabbitMQ did not accept an AMQP connection on ${where} within ${context.timeoutMs / 1000} s (last attempt: ${ready.error}).`, "read the node's log (rabbitmq-diagnostics -q log_location shows where); if the machine is just slow, run again with a longer --timeout");
-    }
-    const listener = await findListener(port, io.env);
-    writeStartedNode(context.stateDir, { node: io.env.RABBITMQ_NODENAME, port, pid: listener?.pid, startedAt: new Date().toISOString() });
-    progress.done(`rabbitmq  ready on ${where} in ${progress.elapsedSeconds()} s (${ready.detail}, started by mq-course)`);
-    await ensureManagementApi(context, progress);
+    await withLockFile(lock, (holder) => progress.step(`waiting for another mq-course up (pid ${holder})`), () => reuseOrStartRabbit(context, progress));
   } finally {
     progress.stop();
   }
+}
+
+async function reuseOrStartRabbit(context: RuntimeContext, progress: Progress): Promise<void> {
+  const { io, endpoints } = context;
+  const { host, port, where } = amqpAddress(endpoints.amqpUrl);
+  progress.step(`connecting to ${redactUrl(endpoints.amqpUrl)}`);
+  const probe = await probeBroker('rabbitmq', endpoints);
+  if (probe.ok) {
+    const owner = readStartedNode(context.stateDir)?.port === port ? 'started by mq-course' : 'left as it is';
+    progress.done(`rabbitmq  already running on ${where} (${probe.detail}), ${owner}`);
+    await ensureManagementApi(context, progress);
+    return;
+  }
+  if (await acceptsConnections(host, port)) {
+    throw environmentError(
+      `Port ${port} on ${host} accepts connections, but the AMQP connection failed: ${probe.error}.`,
+      'check the user and password in --amqp-url (or AMQP_URL); if another program holds the port, stop it',
+    );
+  }
+  if (!isLoopbackHost(host)) {
+    throw environmentError(`RabbitMQ does not respond on ${where}, and the native runtime starts RabbitMQ only on this machine.`, `start the broker on ${host}, or use --amqp-url amqp://guest:guest@127.0.0.1:5672 to run it here`);
+  }
+  const server = findExecutable('rabbitmq-server', io.env);
+  if (!server) throw environmentError(`RabbitMQ does not respond on ${where}, and rabbitmq-server is not on the PATH.`, RABBITMQ_INSTALL_HINT);
+
+  progress.step('starting rabbitmq-server -detached');
+  const env = serverEnv(context, port);
+  const started = await execa(server, ['-detached'], { env, extendEnv: false, reject: false, all: true, timeout: 120_000 });
+  if (started.exitCode !== 0) {
+    throw environmentError(`rabbitmq-server -detached failed (exit code ${started.exitCode ?? 'none'}):\n${lastLines(started.all ?? '', 20)}`, 'rabbitmq-diagnostics -q log_location shows where the node logs');
+  }
+  writeStartedNode(context.stateDir, { node: io.env.RABBITMQ_NODENAME, port, startedAt: new Date().toISOString() });
+
+  progress.step(`waiting for an AMQP connection on ${where}`);
+  const ready = await waitUntilReady('rabbitmq', endpoints, context.timeoutMs);
+  if (!ready.ok) {
+    await stopNode(context);
+    throw environmentError(`RabbitMQ did not accept an AMQP connection on ${where} within ${context.timeoutMs / 1000} s (last attempt: ${ready.error}).`, "read the node's log (rabbitmq-diagnostics -q log_location shows where); if the machine is just slow, run again with a longer --timeout");
+  }
+  const listener = await findListener(port, io.env);
+  writeStartedNode(context.stateDir, { node: io.env.RABBITMQ_NODENAME, port, pid: listener?.pid, startedAt: new Date().toISOString() });
+  progress.done(`rabbitmq  ready on ${where} in ${progress.elapsedSeconds()} s (${ready.detail}, started by mq-course)`);
+  await ensureManagementApi(context, progress);
 }
 
 /**
