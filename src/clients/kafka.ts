@@ -15,6 +15,8 @@ export interface KafkaClientOptions {
   clientId?: string;
   /** How long one connection attempt may take, in milliseconds. */
   connectionTimeout?: number;
+  /** How long one request may take, in milliseconds. */
+  requestTimeout?: number;
   retries?: number;
   debug?: boolean;
 }
@@ -24,7 +26,7 @@ export function kafkaClient(options: KafkaClientOptions): Kafka {
     clientId: options.clientId ?? 'mq-course',
     brokers: options.brokers,
     connectionTimeout: options.connectionTimeout ?? 3000,
-    requestTimeout: 10_000,
+    requestTimeout: options.requestTimeout ?? 10_000,
     retry: { retries: options.retries ?? 5, initialRetryTime: 100, maxRetryTime: 1000 },
     logLevel: options.debug ? logLevel.INFO : logLevel.NOTHING,
   };
@@ -42,7 +44,7 @@ export interface KafkaProbe {
 
 /** Proves Kafka is ready with a metadata request (describeCluster), not by waiting a fixed time. */
 export async function probeKafka(brokers: string[], security?: KafkaSecurity, timeoutMs = 3000): Promise<KafkaProbe> {
-  const admin = kafkaClient({ brokers, security, connectionTimeout: timeoutMs, retries: 0, clientId: 'mq-course-probe' }).admin();
+  const admin = kafkaClient({ brokers, security, connectionTimeout: timeoutMs, requestTimeout: timeoutMs, retries: 0, clientId: 'mq-course-probe' }).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();

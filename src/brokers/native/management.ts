@@ -1,6 +1,7 @@
 // Makes sure the RabbitMQ management HTTP API responds, enabling the plugin on a local node,
 // bound to 127.0.0.1 only (the plugin's default listener takes every interface).
 import { execa } from 'execa';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { managementRequest } from '../../clients/rabbitmq.js';
 import { redactUrl } from '../endpoints.js';
 import type { RuntimeContext } from '../runtime.js';
@@ -63,7 +64,14 @@ export async function ensureManagementApi(context: RuntimeContext, progress: Pro
   // Set before the plugin starts so that its listener binds loopback only. `persistent` keeps the
   // value when the plugin's .app file is loaded (OTP application:set_env/4).
   const setEnv = await execa(rabbitmqctl, ['eval', `application:set_env(rabbitmq_management, tcp_config, ${listenerConfig(endpoints.managementUrl)}, [{persistent, true}]).`], options);
+  const pluginsFile = await enabledPluginsFile(rabbitmqPlugins, options);
+  const savedPlugins = pluginsFile && existsSync(pluginsFile) ? readFileSync(pluginsFile) : undefined;
   const enable = setEnv.exitCode === 0 ? await execa(rabbitmqPlugins, ['enable', 'rabbitmq_management'], options) : setEnv;
+  // `rabbitmq-plugins enable` also writes the enabled-plugins file, so a later start of the node
+  // by anything else would load the plugin with its default listener on every interface. The
+  // running node keeps the plugin; the file goes back to what it was, and the next `up` enables
+  // the plugin again, on loopback.
+  if (pluginsFile) restorePluginsFile(pluginsFile, savedPlugins);
   if (enable.exitCode !== 0) {
     warn(context, `enabling the management plugin failed (exit code ${enable.exitCode ?? 'none'}): ${(enable.all ?? '').trim().split('\n').slice(-3).join(' ')}`, ENABLE_HINT);
     return;
@@ -78,6 +86,22 @@ export async function ensureManagementApi(context: RuntimeContext, progress: Pro
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   warn(context, `the management plugin is enabled, but its API did not answer at ${apiUrl} within ${LISTENER_WAIT_MS / 1000} s`, 'rabbitmq-diagnostics -q listeners');
+}
+
+/** Returns the enabled-plugins file the node uses (rabbitmq-plugins directories, RabbitMQ 3.8 and later). */
+async function enabledPluginsFile(rabbitmqPlugins: string, options: { env: NodeJS.ProcessEnv; extendEnv: false; reject: false; timeout: number }): Promise<string | undefined> {
+  const result = await execa(rabbitmqPlugins, ['directories', '-s'], options);
+  return /^Enabled plugins file:\s*(.+)$/m.exec(String(result.stdout))?.[1]?.trim();
+}
+
+function restorePluginsFile(file: string, saved: Buffer | undefined): void {
+  try {
+    if (saved === undefined) rmSync(file, { force: true });
+    else writeFileSync(file, saved);
+  } catch {
+    // Not writable (another user's node): the plugin then stays enabled in the file, as
+    // `rabbitmq-plugins enable` left it.
+  }
 }
 
 function warn(context: RuntimeContext, problem: string, fix: string): void {
