@@ -161,12 +161,15 @@ async function explainVanished(context: Context, id: string, seen: JobEvent[]): 
   const keyInRetry = workSettings.routingKey ?? work;
   const expiredRoute = await deadLetterRoute(context.rabbit, retrySettings, keyInRetry);
   if (expiredRoute.kind === 'queues' && expiredRoute.queues.includes(retry)) {
-    // RabbitMQ drops a message that would be dead-lettered into a queue it already died in, unless
-    // a death since then (newer than that queue's) was a rejection. 3.10 reads this from the x-death
-    // header (rabbit_dead_letter:is_cycle); 3.13.3+ and 4.x apply the same rule to the message's
-    // death history (mc:is_death_cycle, deaths v2). retry -(expired)-> retry has no rejection in
-    // between, so every line of RabbitMQ drops it; work -(rejected)-> retry -(expired)-> work passes.
-    fail(`Job ${id} expired from the retry queue straight back into the retry queue, because the retry queue dead-letters to ${describeRoute(expiredRoute)}. RabbitMQ ${version} saw a dead-letter cycle made of expiries alone, with no rejection in it, and dropped the job without a word (RabbitMQ 3.x and 4.x both do).`, {
+    // Dead-letter cycle detection, as read in the RabbitMQ source. When a message expires (or
+    // overflows a length limit), RabbitMQ looks for the target queue among the queues the message
+    // already died in. If it is there, and no death since then (that one included) was a rejection,
+    // the message is dropped instead of delivered. A message dead-lettered by a rejection is never
+    // checked. RabbitMQ 3.10 reads the deaths from the x-death header, which a publisher can set too
+    // (rabbit_dead_letter:is_cycle). 4.x reads its own record of the deaths, newest first, and ignores
+    // an x-death header set by a publisher (mc:is_death_cycle). So retry -(expired)-> retry is dropped
+    // on both lines, and work -(rejected)-> retry -(expired)-> work passes on both.
+    fail(`Job ${id} expired from the retry queue straight back into the retry queue, because the retry queue dead-letters to ${describeRoute(expiredRoute)}. RabbitMQ ${version} saw a dead-letter cycle made of expiries alone, with no rejection in it, and dropped the job, with nothing but a warning in the broker's log (RabbitMQ 3.x and 4.x both do this).`, {
       mistake: mistakes.deadLetterCycle,
       expected: `the job back in ${work} ${RETRY_DELAY_MS} ms after each failure`,
       actual,

@@ -46,6 +46,7 @@ const AFTER_PARKED_MS = RETRY_DELAY_MS + 300;
 async function expectParked(context: Context, id: string, count: (id: string) => number, windowMs: number): Promise<void> {
   const settled = await until(() => parkedFor(context, id).length > 0 || count(id) > MAX_ATTEMPTS, windowMs);
   if (count(id) > MAX_ATTEMPTS) return;
+  if (settled) context.trace(`parked copy of ${id} arrived in ${context.state.parking} after ${timeline(deliveries(context, id))}`);
   if (!settled) {
     if (eventsFor(context, id, ['parked']).length) {
       fail(`The processor reported job ${id} as parked, but no copy of it reached the parking queue ${context.state.parking}.`, {
@@ -161,6 +162,7 @@ export default defineCheck<State>({
         // The result can overtake the processor's own output; its "done" line follows within moments.
         await until(() => eventsFor(context, id, ['done']).length > 0, 2000);
         const seen = deliveries(context, id);
+        context.trace(`result for ${id} arrived in ${context.state.results} after ${timeline(seen)}`);
         checkRetryDelay(id, seen);
         const result = resultsFor(context, id)[0].body as { attempt?: unknown };
         if (seen.length !== 3 || result.attempt !== 3) {
