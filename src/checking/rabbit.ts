@@ -214,4 +214,54 @@ export class RabbitTools {
     this.connection = undefined;
     this.channel = undefined;
   }
+
+  /** Returns the server version from the AMQP handshake, e.g. "3.10.8", for messages where 3.x and 4.x differ. */
+  async serverVersion(): Promise<string> {
+    await this.open();
+    return String(this.connection!.connection.serverProperties.version ?? 'unknown');
+  }
+
+  /**
+   * Reads a queue's arguments and the definition of the policy that applies to it from the
+   * management API. Returns undefined without the API or when the queue does not exist.
+   */
+  async queueInfo(queue: string): Promise<QueueInfo | undefined> {
+    if (!(await this.hasManagement())) return undefined;
+    const entry = (await managementRequest(this.managementUrl, 'GET', `/api/queues/%2F/${encodeURIComponent(queue)}`).catch(() => undefined)) as
+      | { arguments?: Record<string, unknown>; effective_policy_definition?: Record<string, unknown> | unknown[] }
+      | undefined;
+    if (!entry) return undefined;
+    // The API shows an empty policy definition as [] rather than {}.
+    const policy = entry.effective_policy_definition;
+    return { arguments: entry.arguments ?? {}, policy: policy && !Array.isArray(policy) ? policy : {} };
+  }
+
+  /** Reads an exchange's type and its bindings from the management API; undefined without the API or the exchange. */
+  async exchangeInfo(exchange: string): Promise<ExchangeInfo | undefined> {
+    if (!(await this.hasManagement())) return undefined;
+    const name = encodeURIComponent(exchange);
+    const entry = (await managementRequest(this.managementUrl, 'GET', `/api/exchanges/%2F/${name}`).catch(() => undefined)) as { type: string } | undefined;
+    if (!entry) return undefined;
+    const bindings = (await managementRequest(this.managementUrl, 'GET', `/api/exchanges/%2F/${name}/bindings/source`)) as Array<{
+      destination: string;
+      destination_type: 'queue' | 'exchange';
+      routing_key: string;
+    }>;
+    return {
+      type: entry.type,
+      bindings: bindings.map((binding) => ({ destination: binding.destination, destinationType: binding.destination_type, routingKey: binding.routing_key })),
+    };
+  }
+}
+
+/** A queue's configuration as the management API shows it. */
+export interface QueueInfo {
+  arguments: Record<string, unknown>;
+  /** The applying policy's definition, e.g. { "dead-letter-exchange": "" }; {} without a policy. */
+  policy: Record<string, unknown>;
+}
+
+export interface ExchangeInfo {
+  type: string;
+  bindings: Array<{ destination: string; destinationType: 'queue' | 'exchange'; routingKey: string }>;
 }
