@@ -77,7 +77,7 @@ export function unknownConsumeOptions(source: string): string[] {
   return unknown;
 }
 
-/** Fails with the prefetch mistake; the source tells a missing prefetch from one passed as a consume option. */
+/** Fails with the prefetch mistake. The source distinguishes a missing prefetch from one passed as a consume option. */
 function failNoPrefetch(context: Context, actual: string): never {
   const unknown = unknownConsumeOptions(context.readSource('worker.ts'));
   if (unknown.length) {
@@ -97,8 +97,8 @@ function failNoPrefetch(context: Context, actual: string): never {
 }
 
 /**
- * A worker had more tasks under way than PREFETCH allows. With a prefetch set, that only happens
- * when tasks are acknowledged before they are done (or never need an ack at all).
+ * Fails because a worker had more tasks under way than PREFETCH allows. With a prefetch set, that
+ * only happens when tasks are acknowledged before they are done, or never need an ack at all.
  */
 function failTooManyInFlight(context: Context, actual: string): never {
   const source = context.readSource('worker.ts');
@@ -121,7 +121,7 @@ function failNoAck(actual: string): never {
   });
 }
 
-/** The most tasks a worker had received and not yet finished at one time, from its events. */
+/** Counts, from its events, the maximum number of tasks a worker had received and not yet finished at one time. */
 function maxInFlight(worker: LearnerProcess): number {
   const open = new Set<unknown>();
   let max = 0;

@@ -11,7 +11,7 @@ function where(broker: BrokerName, endpoints: Endpoints): string {
 }
 
 /**
- * Makes sure the brokers a check needs answer. On a terminal it offers to start them; otherwise,
+ * Makes sure the brokers a check needs respond. On a terminal it offers to start them; otherwise,
  * or when the learner declines, it fails with exit code 3 and the command that starts them.
  */
 export async function ensureBrokers(brokers: BrokerName[], endpoints: Endpoints, workspace: Workspace, io: Io): Promise<void> {
@@ -23,12 +23,12 @@ export async function ensureBrokers(brokers: BrokerName[], endpoints: Endpoints,
   const upCommand = `mq-course up${down.length === 1 ? ` ${down[0].broker}` : ''}`;
   if (io.interactive) {
     const { confirm } = await import('@inquirer/prompts');
-    if (await confirm({ message: `${names} ${down.length === 1 ? 'is' : 'are'} not answering. Start ${down.length === 1 ? 'it' : 'them'} now (${upCommand})?`, default: true })) {
+    if (await confirm({ message: `${names} ${down.length === 1 ? 'is' : 'are'} not responding. Start ${down.length === 1 ? 'it' : 'them'} now (${upCommand})?`, default: true })) {
       const { up } = await import('../commands/up.js');
       await up({ cwd: workspace.root, broker: down.length === 1 ? down[0].broker : undefined }, io);
       return;
     }
   }
   const details = down.map((probe) => `  ${LABELS[probe.broker]} at ${where(probe.broker, endpoints)}: ${probe.error?.replace(/^[^:]*:\s*/, '') ?? 'no answer'}`).join('\n');
-  throw environmentError(`${names} ${down.length === 1 ? 'is' : 'are'} not answering, so the checks cannot run.\n${details}`, `start ${down.length === 1 ? 'it' : 'them'} with \`${upCommand}\` (see \`mq-course status\`), then run the check again`);
+  throw environmentError(`${names} ${down.length === 1 ? 'is' : 'are'} not responding, so the checks cannot run.\n${details}`, `start ${down.length === 1 ? 'it' : 'them'} with \`${upCommand}\` (see \`mq-course status\`), then run the check again`);
 }

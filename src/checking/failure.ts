@@ -1,6 +1,6 @@
 /**
- * A failed step. `mistake` names the catalogued common mistake this failure proves, when the
- * check could tell which one; tests assert it, and `hint` keys pick the matching hint.
+ * A failed step. When the check could identify the common mistake behind the failure, `mistake`
+ * names it: tests assert it, and the hint keyed to the failed step comes first.
  */
 export class CheckFailure extends Error {
   readonly code = 'MQ_COURSE_CHECK_FAILURE';

@@ -12,7 +12,7 @@ export interface ReceivedMessage {
   properties: ConsumeMessage['properties'];
 }
 
-/** What the management API shows of one consumer. */
+/** One consumer, as the management API reports it. */
 export interface ConsumerInfo {
   ackRequired: boolean;
   prefetchCount: number;
@@ -58,9 +58,9 @@ export class Collector {
 }
 
 /**
- * The checker's RabbitMQ side of one run: declares what the exercise needs, publishes with
- * confirms, consumes what the learner produced, and deletes every queue and exchange of the run
- * at teardown (the ones it declared, and any other named with the run id that the management API lists).
+ * The checker's RabbitMQ side of one run. It declares what the exercise needs, publishes with
+ * confirms and consumes what the learner produced. At teardown it deletes every queue and exchange
+ * it declared, and every other one named with the run id that the management API lists.
  */
 export class RabbitTools {
   private connection?: ChannelModel;
@@ -173,7 +173,7 @@ export class RabbitTools {
     });
   }
 
-  /** Whether the management API answers; checks that need it say so when it does not. */
+  /** Whether the management API responds; checks that need it say so when it does not. */
   async hasManagement(): Promise<boolean> {
     if (this.managementWorks === undefined) {
       this.managementWorks = await managementRequest(this.managementUrl, 'GET', '/api/overview', 3000).then(
@@ -184,7 +184,7 @@ export class RabbitTools {
     return this.managementWorks;
   }
 
-  /** The consumers of a queue as the management API reports them, or undefined without the API. */
+  /** Lists the consumers of a queue as the management API reports them; undefined without the API. */
   async consumers(queue: string): Promise<ConsumerInfo[] | undefined> {
     if (!(await this.hasManagement())) return undefined;
     const list = (await managementRequest(this.managementUrl, 'GET', '/api/consumers/%2F')) as Array<{

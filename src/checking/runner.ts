@@ -31,7 +31,7 @@ export class RunAborted extends Error {
   }
 }
 
-/** A fresh run id, the prefix of every broker object the run creates: mqc-<number>-<6 hex>. */
+/** Makes a fresh run id, the prefix of every broker object the run creates: mqc-<number>-<6 hex>. */
 export function newRunId(exercise: Exercise): string {
   return `mqc-${String(exercise.number).padStart(2, '0')}-${randomBytes(3).toString('hex')}`;
 }

@@ -15,7 +15,7 @@ export interface ProgramSpawn {
   exits?: boolean;
 }
 
-/** What a step's code gets: the run's names, the broker tools and the learner's programs. */
+/** The view of a run that a step's code gets: the run's names, the broker tools and the learner's programs. */
 export interface CheckContext<State = Record<string, unknown>> {
   readonly runId: string;
   readonly endpoints: Endpoints;

@@ -63,12 +63,12 @@ const requireFromHere = createRequire(import.meta.url);
 const javaMurmur2 = requireFromHere('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: string | Buffer) => number;
 const legacyMurmur2 = requireFromHere('kafkajs/src/producer/partitioners/legacy/murmur2.js') as (key: string | Buffer) => number;
 
-/** The partition the Java client's default partitioner picks for a keyed record: positive murmur2 modulo the partition count. */
+/** Computes the partition the Java client's default partitioner picks for a keyed record: positive murmur2 modulo the partition count. */
 export function javaDefaultPartition(key: string | Buffer, partitionCount: number): number {
   return (javaMurmur2(key) & 0x7fffffff) % partitionCount;
 }
 
-/** The partition kafkajs's LegacyPartitioner picks for a keyed record. */
+/** Computes the partition kafkajs's LegacyPartitioner picks for a keyed record. */
 export function legacyPartition(key: string | Buffer, partitionCount: number): number {
   return (legacyMurmur2(key) & 0x7fffffff) % partitionCount;
 }

@@ -13,7 +13,7 @@ export interface Hint {
 }
 
 /**
- * One exercise, read from templates/<day>/exercises/<id>/exercise.json. The folder also holds
+ * One exercise, read from templates/<day>/exercises/<id>/exercise.json. The folder also contains
  * README.md (copied into the workspace), starter/ and solution/ with the same file names.
  */
 export interface Exercise {
@@ -35,7 +35,7 @@ export interface Day {
   templateDir: string;
 }
 
-/** The days that exist: every folder under templates/ with a day.json. */
+/** Lists the days: every folder under templates/ with a day.json. */
 export function listDays(): string[] {
   return readdirSync(templatesDir()).filter((name) => existsSync(path.join(templatesDir(), name, 'day.json')));
 }

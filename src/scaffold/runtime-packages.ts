@@ -2,7 +2,7 @@ import { cpSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../paths.js';
 
-/** What learner programs import, and the editor types for them. */
+/** The packages learner programs import, and the editor types for them. */
 export const LEARNER_PACKAGES = ['amqplib', 'kafkajs', 'tsx', 'better-sqlite3', '@types/node'];
 
 // Needed only to build better-sqlite3 at install time; its binary is already built.

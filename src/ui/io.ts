@@ -1,7 +1,7 @@
 import { makeColors } from './colors.js';
 import type { ChalkInstance } from 'chalk';
 
-/** Where a command writes. Commands never touch process.stdout directly, so tests can capture them. */
+/** The output streams of a command. Commands never touch process.stdout directly, so tests can capture them. */
 export interface Io {
   out(text: string): void;
   err(text: string): void;

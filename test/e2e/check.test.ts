@@ -67,7 +67,7 @@ describe('mq-course check', () => {
   it('says how to start brokers that are down: exit 3', async () => {
     const result = await runCli(['check', 'day4', '01'], { cwd: solutions, env: { AMQP_URL: 'amqp://guest:guest@127.0.0.1:1' } });
     expect(result.exitCode).toBe(3);
-    expect(result.stderr).toMatch(/RabbitMQ is not answering/);
+    expect(result.stderr).toMatch(/RabbitMQ is not responding/);
     expect(result.stderr).toMatch(/mq-course up rabbitmq/);
   });
 
