@@ -45,6 +45,7 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
   const clock = () => Date.now() - started;
   const processes: LearnerProcess[] = [];
   const traceLines: string[] = [];
+  const cleanups: Array<() => Promise<void> | void> = [];
   const exerciseDir = path.posix.join('exercises', exercise.id);
   let rabbit: RabbitTools | undefined;
   let kafka: KafkaTools | undefined;
@@ -88,6 +89,7 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
     elapsed: clock,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     readSource: (program) => readFileSync(path.join(workspaceRoot, exerciseDir, program), 'utf8'),
+    defer: (cleanup) => cleanups.push(cleanup),
   };
 
   const steps: StepResult[] = [];
@@ -123,7 +125,7 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
       options.onStep?.(steps[steps.length - 1]);
     }
   } finally {
-    await teardown(processes, rabbit, kafka);
+    await teardown(processes, rabbit, kafka, cleanups);
   }
 
   return {
@@ -186,11 +188,15 @@ function describeExit(code: number | null, signal: string | null, byChecker: boo
   return byChecker ? `${how}, stopped by the checker` : how;
 }
 
-/** Kills every learner process of the run, then deletes the run's broker objects. Bounded in time. */
-async function teardown(processes: LearnerProcess[], rabbit?: RabbitTools, kafka?: KafkaTools): Promise<void> {
+/** Kills every learner process of the run, runs the deferred cleanups, then deletes the run's broker objects. Bounded in time. */
+async function teardown(processes: LearnerProcess[], rabbit: RabbitTools | undefined, kafka: KafkaTools | undefined, cleanups: Array<() => Promise<void> | void>): Promise<void> {
   await Promise.all(processes.map((learner) => learner.kill('SIGKILL').catch(() => {})));
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([Promise.all(processes.map((learner) => learner.exited)), new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
   clearTimeout(timer);
+  for (const cleanup of cleanups.reverse()) {
+    await Promise.race([Promise.resolve().then(cleanup).catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
+    clearTimeout(timer);
+  }
   await Promise.all([rabbit?.teardown(), kafka?.teardown()]);
 }

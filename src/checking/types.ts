@@ -36,6 +36,12 @@ export interface CheckContext<State = Record<string, unknown>> {
   sleep(ms: number): Promise<void>;
   /** Reads a learner file inside the exercise folder, for diagnoses that need the source. */
   readSource(program: string): string;
+  /**
+   * Registers a cleanup (closing a proxy a fault tool started, say) that runs at teardown after
+   * the learner processes are killed, whether the steps passed or not. A cleanup that throws is
+   * ignored, and one still running after 5 s is left behind.
+   */
+  defer(cleanup: () => Promise<void> | void): void;
 }
 
 export interface StepDefinition<State = Record<string, unknown>> {
