@@ -24,6 +24,8 @@ export interface Exercise {
   brokers: BrokerName[];
   /** The files the learner edits, relative to the exercise folder. */
   programs: string[];
+  /** Given files the programs import (a schema, say), copied from starter/ but not the learner's to edit. */
+  support: string[];
   hints: Hint[];
   templateDir: string;
 }
@@ -53,7 +55,7 @@ export function loadDay(dayId: string): Day {
     .sort()
     .map((id) => {
       const manifest = JSON.parse(readFileSync(path.join(exercisesDir, id, 'exercise.json'), 'utf8')) as Omit<Exercise, 'id' | 'number' | 'templateDir'>;
-      return { ...manifest, id, number: Number(id.slice(0, 2)), templateDir: path.join(exercisesDir, id) };
+      return { ...manifest, support: manifest.support ?? [], id, number: Number(id.slice(0, 2)), templateDir: path.join(exercisesDir, id) };
     });
   return { id: dayId, title: meta.title, exercises, templateDir };
 }

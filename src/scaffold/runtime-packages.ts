@@ -1,9 +1,9 @@
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../paths.js';
 
 /** The packages learner programs import, and the editor types for them. */
-export const LEARNER_PACKAGES = ['amqplib', 'kafkajs', 'tsx', 'better-sqlite3', '@types/node'];
+export const LEARNER_PACKAGES = ['amqplib', 'kafkajs', 'tsx', 'better-sqlite3', '@types/node', '@types/better-sqlite3'];
 
 // Needed only to build better-sqlite3 at install time; its binary is already built.
 const INSTALL_ONLY = new Set(['prebuild-install']);
@@ -81,5 +81,24 @@ export function installLearnerPackages(workspaceRoot: string, packages = learner
     });
     copied.push(pkg.name);
   }
+  linkTsx(workspaceRoot);
   return { copied, kept };
+}
+
+/**
+ * Creates node_modules/.bin/tsx, which npm would have made, so `npx tsx program.ts` runs offline
+ * from the workspace. On Windows npm's shims are .cmd files; elsewhere a relative symlink.
+ */
+function linkTsx(workspaceRoot: string): void {
+  const binDir = path.join(workspaceRoot, 'node_modules', '.bin');
+  const cli = JSON.parse(readFileSync(path.join(workspaceRoot, 'node_modules', 'tsx', 'package.json'), 'utf8')).bin as string;
+  mkdirSync(binDir, { recursive: true });
+  if (process.platform === 'win32') {
+    writeFileSync(path.join(binDir, 'tsx.cmd'), `@node "%~dp0\\..\\tsx\\${cli.replace(/^\.\//, '').replace(/\//g, '\\')}" %*\r\n`);
+    return;
+  }
+  const link = path.join(binDir, 'tsx');
+  rmSync(link, { force: true });
+  symlinkSync(path.posix.join('..', 'tsx', cli), link);
+  chmodSync(path.join(workspaceRoot, 'node_modules', 'tsx', cli), 0o755);
 }

@@ -48,6 +48,9 @@ export function planWorkspace(options: WorkspaceOptions): PlannedFile[] {
     for (const program of exercise.programs) {
       files.push({ path: `${folder}/${program}`, content: readFileSync(path.join(source, program)) });
     }
+    for (const file of exercise.support) {
+      files.push({ path: `${folder}/${file}`, content: readFileSync(path.join(exercise.templateDir, 'starter', file)) });
+    }
   }
   return files;
 }

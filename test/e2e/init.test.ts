@@ -87,5 +87,10 @@ describe('mq-course init', () => {
     const run = await execa(process.execPath, ['--import', 'tsx', 'exercises/probe.ts'], { cwd: root, env: offline, reject: false });
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('function function 1 T');
+
+    // The way the exercise READMEs tell learners to run a program by hand.
+    const byHand = await execa('npx', ['tsx', 'exercises/probe.ts'], { cwd: root, env: offline, reject: false });
+    expect(byHand.stderr).toBe('');
+    expect(byHand.stdout).toBe('function function 1 T');
   });
 });
