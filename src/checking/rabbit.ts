@@ -214,4 +214,16 @@ export class RabbitTools {
     this.connection = undefined;
     this.channel = undefined;
   }
+
+  /**
+   * Opens another confirm channel on the run's connection, for a tool with consumers and
+   * publishes of its own (the saga participants), so a channel error there leaves the other
+   * channels alone. Teardown closes it with the connection.
+   */
+  async openChannel(): Promise<ConfirmChannel> {
+    await this.open();
+    const channel = await this.connection!.createConfirmChannel();
+    channel.on('error', () => {});
+    return channel;
+  }
 }
