@@ -42,7 +42,7 @@ const fails = (...behaviours: Behaviour[]) => behaviours;
 /** Fails with the catalogued mistake that a wrong trace shows, most specific first. */
 function diagnose(comparison: SagaComparison, title: string): never {
   const { actual, expected, sagaId } = comparison;
-  const shown = { comparison: comparison.lines };
+  const traces = { comparison: comparison.lines };
   const expectedOrder = compensationOrder(expected);
   const actualOrder = compensationOrder(actual);
   const outcome = actual.find((entry) => entry.kind === 'outcome');
@@ -51,7 +51,7 @@ function diagnose(comparison: SagaComparison, title: string): never {
     fail(`${title}: saga ${sagaId} sent ${actualOrder.join(' and ')} after CapturePayment had succeeded. CapturePayment is the pivot: once it succeeds the saga can only go forward.`, {
       mistake: mistakes.compensatesAfterPivot,
       next: 'when a step after the pivot fails (ScheduleShipping), send it again after RETRY_DELAY_MS instead of compensating',
-      ...shown,
+      ...traces,
     });
   }
   const unfinished = compensationsOfUnfinishedSteps(actual);
@@ -59,14 +59,14 @@ function diagnose(comparison: SagaComparison, title: string): never {
     fail(`${title}: saga ${sagaId} sent ${unfinished.join(' and ')}, undoing a step that never succeeded (the failed step itself, or one that never ran).`, {
       mistake: mistakes.compensatesUnfinished,
       next: 'compensate only the steps whose success reply you received: the steps before the failed one, newest first',
-      ...shown,
+      ...traces,
     });
   }
   if (actualOrder.length > 1 && actualOrder.length === expectedOrder.length && actualOrder.every((type) => expectedOrder.includes(type)) && actualOrder.join() !== expectedOrder.join()) {
     fail(`${title}: saga ${sagaId} undid its steps in the order they ran (${actualOrder.join(', ')}), not newest first (${expectedOrder.join(', ')}).`, {
       mistake: mistakes.forwardOrder,
       next: 'walk the completed steps backwards: the last step to succeed is the first to undo',
-      ...shown,
+      ...traces,
     });
   }
   const abandoned = failuresNotRetried(actual);
@@ -75,14 +75,14 @@ function diagnose(comparison: SagaComparison, title: string): never {
     fail(`${title}: ${abandonedCompensation} failed for saga ${sagaId} and was never sent again. A compensation must succeed in the end, or the saga leaves the order half undone.`, {
       mistake: mistakes.givesUpOnCompensation,
       next: `when a compensation reply has ok: false, send the same compensation again after RETRY_DELAY_MS until it succeeds`,
-      ...shown,
+      ...traces,
     });
   }
   if (abandoned.includes('ScheduleShipping')) {
     fail(`${title}: ScheduleShipping failed for saga ${sagaId} and was never sent again. It comes after the pivot and is retriable: the saga must retry it until it succeeds.`, {
       mistake: mistakes.retriableNotRetried,
       next: 'when ScheduleShipping fails, send it again after RETRY_DELAY_MS (as many times as it takes)',
-      ...shown,
+      ...traces,
     });
   }
   const missing = expectedOrder.filter((type) => !actualOrder.includes(type));
@@ -90,7 +90,7 @@ function diagnose(comparison: SagaComparison, title: string): never {
     fail(`${title}: saga ${sagaId} ended without ${missing.join(' and ')}: a step that succeeded was never undone.`, {
       mistake: mistakes.missingCompensation,
       next: 'before publishing OrderRejected, compensate every step that succeeded, newest first',
-      ...shown,
+      ...traces,
     });
   }
   if (!outcome) {
@@ -98,10 +98,10 @@ function diagnose(comparison: SagaComparison, title: string): never {
     fail(`${title}: saga ${sagaId} had no outcome within ${SAGA_WINDOW_MS / 1000} s; it stopped after "${last ? formatEntry(last) : 'nothing'}".`, {
       mistake: mistakes.stuck,
       next: last?.kind === 'reply' ? 'consume REPLY_QUEUE and send the next command when a reply for the pending commandId arrives' : 'read the output below: the orchestrator stopped before its next command',
-      ...shown,
+      ...traces,
     });
   }
-  fail(`${title}: the trace of saga ${sagaId} differs from the expected one (first difference marked).`, { next: 'compare the two columns: one command at a time, the reply decides what comes next', ...shown });
+  fail(`${title}: the trace of saga ${sagaId} differs from the expected one (first difference marked).`, { next: 'compare the two columns: one command at a time, the reply decides what comes next', ...traces });
 }
 
 /** Runs sagas one by one, then checks each trace once the stragglers had time to show. */

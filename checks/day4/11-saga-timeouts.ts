@@ -42,7 +42,7 @@ const STEP_TIMEOUT_MS = 1000;
 // The orchestrator starts its timer as it publishes, and the command reaches the checker a few
 // milliseconds later, so a compensation may arrive slightly less than STEP_TIMEOUT_MS after it.
 const EARLY_SLACK_MS = 150;
-// "Not much after": timers in Node fire within milliseconds; 1 s of slack covers a busy machine
+// "Not much after": timers in Node fire within milliseconds. 1 s of slack covers a busy machine
 // and still fails an orchestrator that checks its deadlines only every few seconds.
 const LATE_SLACK_MS = 1000;
 // A saga here needs at most two timeouts plus a few milliseconds per message.
@@ -102,7 +102,7 @@ function differsAfter(comparison: SagaComparison, note: 'duplicate' | 'late'): b
 }
 
 /** Waits for the first command after `after`; fails when STEP_TIMEOUT_MS plus the slack passes with none. */
-async function expectTimeoutReaction(context: Context, sagaCase: SagaCase, after: TraceEntry, what: string): Promise<TraceEntry> {
+async function expectTimeoutReaction(context: Context, sagaCase: SagaCase, after: TraceEntry, expectedReaction: string): Promise<TraceEntry> {
   const run = context.state.run!;
   const { sagaId } = sagaCase;
   const window = STEP_TIMEOUT_MS + LATE_SLACK_MS + 500;
@@ -112,7 +112,7 @@ async function expectTimeoutReaction(context: Context, sagaCase: SagaCase, after
   if (!next) {
     fail(`${after.type} of saga ${sagaId} got no reply, and ${seconds(window)} later the orchestrator was still waiting for it: it has no step timeout.`, {
       mistake: mistakes.noStepTimeout,
-      expected: `${what} ${seconds(STEP_TIMEOUT_MS)} (STEP_TIMEOUT_MS) after ${after.type}`,
+      expected: `${expectedReaction} ${seconds(STEP_TIMEOUT_MS)} (STEP_TIMEOUT_MS) after ${after.type}`,
       next: 'start a timer of STEP_TIMEOUT_MS when you send a command; when it ends before the reply, treat the step as timed out',
       comparison: compareSaga(run, sagaCase, TIMEOUTS).lines,
     });
@@ -198,32 +198,32 @@ async function checkCrashResume(context: Context, sagaCase: SagaCase): Promise<v
   const restartAt = context.elapsed();
   context.state.orchestrator = await startOrchestrator(context, run, 'create-order-saga (restarted)', context.state.env);
   const comparison = await settle(context, sagaCase);
-  // A resumed orchestrator may resend the command it waited for; with the same commandId that is harmless.
+  // A resumed orchestrator may resend the command it waited for, which is harmless with the same commandId.
   const actual = comparison.actual.filter((entry) => !(entry.type === 'AuthorizePayment' || entry.type === 'PaymentAuthorized') || entry.note !== 'again');
   const lines = { expected: comparison.lines.expected, actual: actual.map(formatEntry) };
   if (firstDifference(lines.expected, lines.actual) === -1) return;
 
-  const shown = { comparison: lines };
+  const traces = { comparison: lines };
   const afterRestart = actual.filter((entry) => entry.at >= restartAt);
   if (afterRestart.some((entry) => entry.kind === 'command' && entry.type === 'ReserveInventory')) {
     fail('After the restart, the orchestrator started the saga again from ReserveInventory, repeating steps that had completed before the crash.', {
       mistake: mistakes.repeatsCompletedSteps,
       next: 'on start, load each unfinished saga from SAGA_DB and continue from the step it was waiting for',
-      ...shown,
+      ...traces,
     });
   }
   if (commandIdsOf(comparison.actual, 'AuthorizePayment').length > 1) {
     fail('After the restart, the orchestrator sent AuthorizePayment again with a new commandId, so the payment service took it for a second payment.', {
       mistake: mistakes.newCommandIdOnResend,
       next: 'resend a command with the commandId you saved before sending it the first time',
-      ...shown,
+      ...traces,
     });
   }
   if (afterRestart.some((entry) => entry.kind === 'command' && (entry.type === 'VoidPayment' || entry.type === 'ReleaseInventory'))) {
     fail('After the restart, the orchestrator timed out AuthorizePayment although its reply was waiting in the reply queue.', {
       mistake: mistakes.resumedStepTimedOut,
       next: 'give a resumed step a whole STEP_TIMEOUT_MS from the restart, and load the sagas before you consume REPLY_QUEUE',
-      ...shown,
+      ...traces,
     });
   }
   if (!afterRestart.some((entry) => entry.kind === 'command')) {
@@ -232,12 +232,12 @@ async function checkCrashResume(context: Context, sagaCase: SagaCase): Promise<v
       fail(`The restarted orchestrator took the PaymentAuthorized reply from ${authorize.replyTo} but never sent CapturePayment: it lost saga ${sagaCase.sagaId} when it died.`, {
         mistake: mistakes.stateInMemory,
         next: 'save the saga to SAGA_DB (SQLite) before each command, and on start load every unfinished saga before consuming replies',
-        ...shown,
+        ...traces,
       });
     }
-    fail(`The restarted orchestrator did not take the PaymentAuthorized reply that waits in ${authorize.replyTo}.`, { mistake: mistakes.stuck, next: 'consume REPLY_QUEUE when the orchestrator starts', ...shown });
+    fail(`The restarted orchestrator did not take the PaymentAuthorized reply that waits in ${authorize.replyTo}.`, { mistake: mistakes.stuck, next: 'consume REPLY_QUEUE when the orchestrator starts', ...traces });
   }
-  fail(`After the restart, the trace of saga ${sagaCase.sagaId} differs from the expected one (first difference marked).`, { next: 'compare the two columns', ...shown });
+  fail(`After the restart, the trace of saga ${sagaCase.sagaId} differs from the expected one (first difference marked).`, { next: 'compare the two columns', ...traces });
 }
 
 export default defineCheck<State>({
