@@ -252,6 +252,18 @@ export class RabbitTools {
       bindings: bindings.map((binding) => ({ destination: binding.destination, destinationType: binding.destination_type, routingKey: binding.routing_key })),
     };
   }
+
+  /**
+   * Opens another confirm channel on the run's connection, for a tool with consumers and
+   * publishes of its own (the saga participants), so a channel error there leaves the other
+   * channels alone. Teardown closes it with the connection.
+   */
+  async openChannel(): Promise<ConfirmChannel> {
+    await this.open();
+    const channel = await this.connection!.createConfirmChannel();
+    channel.on('error', () => {});
+    return channel;
+  }
 }
 
 /** A queue's configuration as the management API shows it. */
