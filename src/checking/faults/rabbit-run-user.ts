@@ -31,9 +31,9 @@ export class RabbitRunUser {
   /**
    * Closes every connection of this user from the broker side; the client gets connection.close
    * with 320 CONNECTION_FORCED and `reason`. Returns how many connections were closed.
-   * /api/connections/username/<user> reads the broker's connection tracking, so it lists a
-   * connection at once (checked on RabbitMQ 3.10.8); the plain connection list only shows it after
-   * the next statistics interval (5 s by default).
+   * GET and DELETE /api/connections/username/<user> are in the HTTP API reference of current 4.x
+   * releases. On RabbitMQ 3.10.8 they list and close a connection at once, while the plain
+   * connection list only shows it after the next statistics interval (5 s by default).
    */
   async closeConnections(reason: string): Promise<number> {
     const path = `/api/connections/username/${encodeURIComponent(this.username)}`;
@@ -42,7 +42,7 @@ export class RabbitRunUser {
     return connections.length;
   }
 
-  /** Deletes the user; the broker closes any connection it still has. Never throws. */
+  /** Deletes the user, which also closes its remaining connections (seen on RabbitMQ 3.10.8). Never throws. */
   async remove(): Promise<void> {
     await this.call('DELETE', `/api/users/${encodeURIComponent(this.username)}`).catch(() => {});
   }
