@@ -19,6 +19,21 @@ export interface ConsumerInfo {
   consumerTag: string;
 }
 
+/** A queue's declared properties, from the management API. */
+export interface QueueDetails {
+  name: string;
+  durable: boolean;
+  exclusive: boolean;
+  autoDelete: boolean;
+  arguments: Record<string, unknown>;
+}
+
+/** One binding of a queue to an exchange, from the management API. */
+export interface BindingInfo {
+  queue: string;
+  routingKey: string;
+}
+
 /** Messages arriving on one queue, consumed and acknowledged by the checker. */
 export class Collector {
   readonly messages: ReceivedMessage[] = [];
@@ -198,6 +213,7 @@ export class RabbitTools {
 
   /** Deletes every queue and exchange of the run, then closes the connection. Never throws. */
   async teardown(): Promise<void> {
+    for (const action of this.teardownActions.splice(0).reverse()) await action().catch(() => {});
     if (await this.hasManagement().catch(() => false)) {
       for (const kind of ['queues', 'exchanges'] as const) {
         const list = (await managementRequest(this.managementUrl, 'GET', `/api/${kind}/%2F?columns=name`).catch(() => [])) as Array<{ name: string }>;
@@ -263,6 +279,42 @@ export class RabbitTools {
     const channel = await this.connection!.createConfirmChannel();
     channel.on('error', () => {});
     return channel;
+  }
+
+  private readonly teardownActions: Array<() => Promise<void>> = [];
+
+  /** Registers an action that teardown runs before deleting the run's objects (last registered, first run). */
+  onTeardown(action: () => Promise<void>): void {
+    this.teardownActions.push(action);
+  }
+
+  /** Returns a queue's declared properties from the management API, or undefined without the API or the queue. */
+  async queueDetails(queue: string): Promise<QueueDetails | undefined> {
+    if (!(await this.hasManagement())) return undefined;
+    const details = (await managementRequest(this.managementUrl, 'GET', `/api/queues/%2F/${encodeURIComponent(queue)}`).catch(() => undefined)) as
+      | { durable: boolean; exclusive: boolean; auto_delete: boolean; arguments?: Record<string, unknown> }
+      | undefined;
+    if (!details) return undefined;
+    return { name: queue, durable: details.durable, exclusive: details.exclusive, autoDelete: details.auto_delete, arguments: details.arguments ?? {} };
+  }
+
+  /**
+   * Lists the queue bindings whose source is `exchange`, or returns undefined without the management API.
+   * Unlike the API's statistics, bindings are listed as soon as they exist.
+   */
+  async bindingsOf(exchange: string): Promise<BindingInfo[] | undefined> {
+    if (!(await this.hasManagement())) return undefined;
+    const list = (await managementRequest(this.managementUrl, 'GET', `/api/exchanges/%2F/${encodeURIComponent(exchange)}/bindings/source`).catch(() => undefined)) as
+      | Array<{ destination: string; destination_type: string; routing_key: string }>
+      | undefined;
+    return list?.filter((entry) => entry.destination_type === 'queue').map((entry) => ({ queue: entry.destination, routingKey: entry.routing_key }));
+  }
+
+  /** Lists the names of the queues that start with `prefix`, or returns undefined without the management API. */
+  async queueNames(prefix: string): Promise<string[] | undefined> {
+    if (!(await this.hasManagement())) return undefined;
+    const list = (await managementRequest(this.managementUrl, 'GET', '/api/queues/%2F?columns=name').catch(() => undefined)) as Array<{ name: string }> | undefined;
+    return list?.map((entry) => entry.name).filter((name) => name.startsWith(prefix));
   }
 }
 

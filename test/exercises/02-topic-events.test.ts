@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { variants } from '../mistakes/02-topic-events.js';
+import { applyVariant } from '../helpers/variants.js';
+import { describeResult, failedStep, makeWorkspace, runCheck, solutionSource, writeProgram, type TestWorkspace } from '../helpers/workspace.js';
+
+const EXERCISE = '02-topic-events';
+const PROGRAMS = ['publish-event.ts', 'notifier.ts'];
+
+describe('02-topic-events checks', () => {
+  let solutions: TestWorkspace;
+  let starters: TestWorkspace;
+
+  beforeAll(async () => {
+    solutions = await makeWorkspace({ withSolutions: true });
+    starters = await makeWorkspace({ withSolutions: false });
+  });
+  afterAll(() => {
+    solutions?.cleanup();
+    starters?.cleanup();
+  });
+
+  /** Puts every program of the exercise back to the reference solution. */
+  function restoreSolutions(): void {
+    for (const program of PROGRAMS) writeProgram(solutions.root, EXERCISE, program, solutionSource(EXERCISE, program));
+  }
+
+  it('reference solution passes', async () => {
+    restoreSolutions();
+    const result = await runCheck(solutions.root, EXERCISE);
+    expect(result.status, describeResult(result)).toBe('passed');
+  });
+
+  it('starter fails with a next step', async () => {
+    const result = await runCheck(starters.root, EXERCISE);
+    const step = failedStep(result);
+    expect(result.status).toBe('failed');
+    expect(step?.id).toBe('publish');
+    expect(step?.message).toMatch(/No event reached the exchange/);
+    expect(step?.next).toMatch(/channel\.publish\(EXCHANGE/);
+  });
+
+  it('starter notifier fails with a next step', async () => {
+    writeProgram(starters.root, EXERCISE, 'publish-event.ts', solutionSource(EXERCISE, 'publish-event.ts'));
+    const result = await runCheck(starters.root, EXERCISE);
+    const step = failedStep(result);
+    expect(step?.id, describeResult(result)).toBe('subscribe');
+    expect(step?.message).toMatch(/nothing consumes the queue/);
+    expect(step?.next).toMatch(/channel\.consume\(QUEUE/);
+  });
+
+  for (const variant of variants) {
+    it(`mistake: ${variant.description}`, async () => {
+      restoreSolutions();
+      writeProgram(solutions.root, EXERCISE, variant.program, applyVariant(solutionSource(EXERCISE, variant.program), variant));
+      const result = await runCheck(solutions.root, EXERCISE);
+      expect(result.status, describeResult(result)).toBe('failed');
+      expect(failedStep(result)?.mistake, describeResult(result)).toBe(variant.mistake);
+    });
+  }
+});
