@@ -103,8 +103,8 @@ export default defineCheck<State>({
       async run(context) {
         const extra = startInstance(context, 'projector-c');
         await waitForGroup(context, 3, 15_000, 'projector-c');
-        // The group can be Stable before consumer.run() returns in the program, and so before its
-        // SIGTERM handler exists, unless that is registered first; "ready" comes after both.
+        // The group can be Stable before consumer.run() returns in the program. A SIGTERM handler
+        // registered after that would not exist yet, but "ready" comes after both.
         await extra.waitForEvent((event) => event.event === 'ready', 5000, '{"event":"ready"} after consumer.run()');
         context.trace('group is Stable with 3 members; sending SIGTERM to projector-c');
 

@@ -113,7 +113,7 @@ export function expectBalances(context: Context, explain: (differences: string[]
     context.trace(`balances match the distinct payments: ${formatBalances(actual)}`);
     return;
   }
-  context.trace(`balances in ${context.state.database}: ${formatBalances(actual)}`);
+  context.trace(`balances in the ledger's database: ${formatBalances(actual)}`);
   const markers = readMarkers(context.state.database);
   const paymentIds = new Set(context.state.produced.map((payment) => payment.eventId));
   if (markers.length > 0 && !markers.some((marker) => paymentIds.has(marker))) {

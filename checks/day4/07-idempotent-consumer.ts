@@ -85,7 +85,7 @@ export default defineCheck<State>({
         for (const table of ['accounts', 'processed_events']) {
           if (!tables.includes(table)) fail(`The ledger's database ${context.state.database} has no table ${table}.`, { actual: `tables: ${tables.join(', ') || 'none'}`, next: 'keep the CREATE TABLE statements of the starter' });
         }
-        context.trace(`ledger-1 joined ${context.state.group}; database ${context.state.database}`);
+        context.trace(`ledger-1 joined ${context.state.group}, with a database of its own in a temp folder`);
       },
     },
     {
@@ -113,7 +113,7 @@ export default defineCheck<State>({
         await waitCaughtUp(context, 5000, 'the last AccountDebited');
         expectStableIds(context);
         expectBalances(context, (differences, markers) => {
-          // In one process, an in-memory set would have caught these; so nothing checks for duplicates.
+          // An in-memory set would have caught these within one process, so nothing checks for duplicates.
           const recorded = again.filter((payment) => markers.includes(payment.eventId)).length;
           fail(`Payments that arrived a second time were debited twice${recorded ? ', although processed_events holds their event ids: the ledger records them but never checks them' : ', and processed_events is empty: the ledger does not deduplicate at all'}.`, {
             mistake: mistakes.noDedupe,

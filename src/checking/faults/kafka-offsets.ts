@@ -10,7 +10,7 @@ import type { Admin, Kafka } from '../../clients/kafka.js';
  */
 export async function rewindGroupOffsets(kafka: Kafka, admin: Admin, groupId: string, topic: string, timeoutMs = 10_000): Promise<void> {
   const { groups } = await admin.describeGroups([groupId]);
-  if (groups[0]?.members.length) throw new Error(`cannot reset the offsets of ${groupId}: it still has ${groups[0].members.length} member(s)`);
+  if (groups[0]?.members.length) throw new Error(`cannot reset the offsets of ${groupId}: it still has ${groups[0].members.length} member(s); stop them or remove them first`);
   const earliest = (await admin.fetchTopicOffsets(topic)).map((entry) => ({ topic, partition: entry.partition, offset: entry.low }));
 
   const consumer = kafka.consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
