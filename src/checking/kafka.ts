@@ -1,6 +1,9 @@
-import { kafkaClient, type Admin, type Kafka, type Producer } from '../clients/kafka.js';
+import { kafkaClient, type Admin, type Consumer, type Kafka, type Producer } from '../clients/kafka.js';
 import type { Endpoints } from '../brokers/endpoints.js';
 import { fail } from './failure.js';
+import { removeGroupMembers } from './faults/kafka-members.js';
+import { rewindGroupOffsets } from './faults/kafka-offsets.js';
+import { KafkaCollector } from './kafka-collector.js';
 
 /** A record the checker read back from a topic. */
 export interface KafkaRecord {
@@ -140,10 +143,13 @@ export class KafkaTools {
   /** Deletes the run's consumer groups and topics (also any other named with the run id), then disconnects. Never throws. */
   async teardown(): Promise<void> {
     try {
+      await Promise.all(this.collectorConsumers.map((consumer) => consumer.disconnect().catch(() => {})));
       await this.producerClient?.disconnect().catch(() => {});
       const admin = await this.admin();
       const { groups } = await admin.listGroups();
       for (const group of groups) if (group.groupId.startsWith(this.runId)) this.groups.add(group.groupId);
+      // Killed learner programs are still members until their session times out, and the broker refuses to delete a group with members.
+      await removeGroupMembers(this.kafka, admin, [...this.groups]).catch(() => {});
       if (this.groups.size) await admin.deleteGroups([...this.groups]).catch(() => {});
       const topics = await admin.listTopics();
       for (const topic of topics) if (topic.startsWith(this.runId)) this.topics.add(topic);
@@ -155,6 +161,57 @@ export class KafkaTools {
       await this.adminClient?.disconnect().catch(() => {});
       this.adminClient = undefined;
     }
+  }
+
+  private readonly collectorConsumers: Consumer[] = [];
+
+  /**
+   * Starts reading a topic from its beginning into a collector, and keeps reading until teardown.
+   * The topic must exist. Uses a consumer group of its own, deleted at teardown.
+   */
+  async collect(topic: string): Promise<KafkaCollector> {
+    const collector = new KafkaCollector(topic);
+    const groupId = `${this.runId}.checker-collector-${++this.readerCount}`;
+    this.groups.add(groupId);
+    const consumer = this.kafka.consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
+    this.collectorConsumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        collector.add(toRecord(topic, partition, Number(message.offset), message.key, message.value, message.headers));
+      },
+    });
+    return collector;
+  }
+
+  /** Lists the consumer groups whose id starts with the run id, except the checker's own. */
+  async runGroups(): Promise<string[]> {
+    const { groups } = await (await this.admin()).listGroups();
+    return groups.map((group) => group.groupId).filter((id) => id.startsWith(`${this.runId}.`) && !id.startsWith(`${this.runId}.checker-`));
+  }
+
+  /** Returns a group's state and its members' client ids ("Dead" with none when the group does not exist). */
+  async describeGroup(groupId: string): Promise<{ state: string; clientIds: string[] }> {
+    const { groups } = await (await this.admin()).describeGroups([groupId]);
+    return { state: groups[0]?.state ?? 'Dead', clientIds: groups[0]?.members.map((member) => member.clientId) ?? [] };
+  }
+
+  /**
+   * Removes the members of a group at once (only those with `clientId`, when given), as the
+   * coordinator does when their sessions time out. Use it after killing a program, so the others
+   * take over, or the next one joins, without waiting for the timeout. Returns the removed member ids.
+   */
+  async removeMembers(groupId: string, clientId?: string): Promise<string[]> {
+    this.groups.add(groupId);
+    return removeGroupMembers(this.kafka, await this.admin(), [groupId], clientId);
+  }
+
+  /** Moves a group's committed offsets on a topic back to the earliest records. The group must have no members. */
+  async rewindGroup(groupId: string, topic: string): Promise<void> {
+    this.groups.add(groupId);
+    await rewindGroupOffsets(this.kafka, await this.admin(), groupId, topic);
   }
 }
 
