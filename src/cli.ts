@@ -11,7 +11,7 @@ function runtimeOption(): Option {
   return new Option('--runtime <name>', 'where the brokers run (default: workspace config, then detection)').choices(RUNTIMES);
 }
 
-// Help for the options several commands share, written once so each command says the same.
+// Help for the arguments and options several commands share, written once so every command prints the same text.
 const OPTION_HELP = {
   exercise: 'exercise id, number or name, e.g. 01-work-queue, 1 or work-queue',
   day: 'the course day, e.g. day4',
@@ -102,7 +102,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
 
 type Runner = (load: () => Promise<number>) => Promise<void>;
 
-/** The commands a learner uses between check runs: lesson, quiz, progress, hints, reset and solutions. */
+/** Registers the commands a learner uses between check runs: lesson, quiz, progress, hints, reset and solutions. */
 function registerLearnerCommands(program: Command, io: Io, cwd: () => string, run: Runner): void {
   program
     .command('lesson')

@@ -33,7 +33,7 @@ function killLeftoversOnExit(): () => void {
   return () => process.off('exit', handler);
 }
 
-/** What one round of checks needs; `check` and `watch` both build it. */
+/** The inputs of one round of checks. `check` and `watch` both build one. */
 export interface CheckRun {
   day: Day;
   workspace: Workspace;
@@ -42,7 +42,7 @@ export interface CheckRun {
   reporter: 'pretty' | 'json' | 'junit';
   repeat: number;
   keepGoing?: boolean;
-  /** Where `path:line` references in the report are relative to. */
+  /** The folder that `path:line` references in the report are relative to. */
   cwd: string;
   signal: AbortSignal;
   debug?: boolean;

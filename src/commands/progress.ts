@@ -13,7 +13,7 @@ export interface ProgressOptions {
   cwd: string;
 }
 
-/** A local date and time to the minute, e.g. 2026-12-04 21:05, for tables. */
+/** Formats an ISO time as local date and time to the minute, e.g. 2026-12-04 21:05, for tables. */
 function formatTime(iso: string | undefined): string {
   if (!iso) return '-';
   const date = new Date(iso);

@@ -25,8 +25,8 @@ const CLEAR_SCREEN = '\x1b[2J\x1b[3J\x1b[H';
 
 /**
  * Re-runs an exercise's checks whenever a file in its folder changes. After a pass, Enter moves
- * on to the next exercise that has not passed; q quits (exit 0) and Ctrl-C interrupts (exit 130),
- * also in the middle of a run, whose teardown still runs.
+ * on to the next exercise that has not passed. q quits with exit 0 and Ctrl-C with exit 130, also
+ * in the middle of a run, because the run's teardown still removes its processes and queues.
  */
 export async function watch(options: WatchOptions, io: Io): Promise<number> {
   const { workspace, day, progress } = loadLearnerState(options.cwd);

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-/** The folder for one backup: .mq-course/backups/<ISO time with - for : and .>/ in the workspace. */
+/** Returns the folder for one backup: .mq-course/backups/<ISO time, with - for : and .>/ in the workspace. */
 export function backupDir(workspaceRoot: string, now = new Date()): string {
   return path.join(workspaceRoot, '.mq-course', 'backups', now.toISOString().replace(/[:.]/g, '-'));
 }

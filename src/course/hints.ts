@@ -7,8 +7,8 @@ export interface IndexedHint extends Hint {
 }
 
 /**
- * Orders an exercise's hints for showing: after a failed check, the hints keyed to the failed
- * step come first; the rest keep their order in exercise.json.
+ * Orders an exercise's hints for showing. After a failed check the hints keyed to the failed
+ * step come first, and the rest keep their order in exercise.json.
  */
 export function orderHints(exercise: Exercise, progress: ExerciseProgress | undefined): IndexedHint[] {
   const indexed = exercise.hints.map((hint, index) => ({ ...hint, index }));
@@ -17,7 +17,7 @@ export function orderHints(exercise: Exercise, progress: ExerciseProgress | unde
   return [...indexed.filter((hint) => hint.step === failedStep), ...indexed.filter((hint) => hint.step !== failedStep)];
 }
 
-/** The first hint in showing order that has not been shown yet. */
+/** Finds the first hint in showing order that has not been shown yet. */
 export function nextHint(ordered: IndexedHint[], shown: number[]): IndexedHint | undefined {
   const seen = new Set(shown);
   return ordered.find((hint) => !seen.has(hint.index));

@@ -42,7 +42,10 @@ export function validateProgress(value: unknown): string[] {
 }
 
 const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
-const earlier = (a: string | undefined, b: string | undefined) => (a && b ? (Date.parse(a) <= Date.parse(b) ? a : b) : (a ?? b));
+function earlier(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a || !b) return a ?? b;
+  return Date.parse(a) <= Date.parse(b) ? a : b;
+}
 
 function mergeExercise(current: ExerciseProgress | undefined, incoming: ExerciseProgress): ExerciseProgress {
   if (!current) return incoming;
@@ -64,9 +67,9 @@ function mergeQuiz(current: QuizProgress | undefined, incoming: QuizProgress): Q
 }
 
 /**
- * Merges imported progress into the current one, keeping the better of each: an exercise passed
- * in either stays passed, attempts take the larger count, times the later run, hints shown the
- * union, the quiz the best score and the most recent attempt.
+ * Merges imported progress into the current one and keeps the better of each value. An exercise
+ * passed in either stays passed, with the larger attempt count and the later run. Shown hints
+ * are united, and the quiz keeps the best score and the most recent attempt.
  */
 export function mergeProgress(current: Progress, incoming: Progress): Progress {
   const merged: Progress = { ...incoming, ...current, exercises: { ...current.exercises } };

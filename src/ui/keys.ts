@@ -1,4 +1,4 @@
-/** What a key press asks for in an interactive loop. */
+/** The action a key press requests in an interactive loop. */
 export type KeyAction = 'enter' | 'quit' | 'interrupt';
 
 /**

@@ -21,7 +21,7 @@ export function renderInline(text: string, colors: ChalkInstance): string {
     .replace(/\*\*([^*]+)\*\*/g, (_, bold: string) => (plain ? bold : colors.bold(bold)));
 }
 
-/** The width of marked-up text once rendered: bold markers always go, backticks only with colour. */
+/** Measures marked-up text as rendered: bold markers always go, backticks only with colour. */
 function visibleLength(text: string, colors: ChalkInstance): number {
   const withoutBold = text.replace(/\*\*([^*]+)\*\*/g, '$1');
   return (colors.level === 0 ? withoutBold : withoutBold.replace(/`([^`]+)`/g, '$1')).length;

@@ -16,8 +16,8 @@ describe('renderMarkdown', () => {
   });
 
   it('never breaks a code span', () => {
-    const lines = renderMarkdown('call `channel.prefetch(1)` before consume', plain, 12);
-    expect(lines).toContain('`channel.prefetch(1)`');
+    const lines = renderMarkdown('consume with `{ noAck: false }` always', plain, 12);
+    expect(lines).toContain('`{ noAck: false }`');
   });
 
   it('indents fenced code, unwrapped', () => {

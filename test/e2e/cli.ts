@@ -32,7 +32,7 @@ export function assertBuilt(): void {
   if (newestMtime(path.join(repoRoot, 'src')) > builtAt) throw new Error('dist/ is older than src/: run `npm run build` before the end-to-end tests.');
 }
 
-/** An environment for the CLI: no colour, not CI (so a pseudo-terminal counts as interactive). */
+/** Builds the CLI's environment: no colour, and no CI variable, so a pseudo-terminal counts as interactive. */
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
   delete env.CI;

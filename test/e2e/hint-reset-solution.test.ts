@@ -10,7 +10,7 @@ const starter = readFileSync(path.join(templates, 'starter', 'worker.ts'), 'utf8
 const solution = readFileSync(path.join(templates, 'solution', 'worker.ts'), 'utf8');
 const passedProgress = { formatVersion: 1, exercises: { [EXERCISE]: { state: 'passed', attempts: 1, lastRun: '2026-12-01T10:00:00.000Z', passedAt: '2026-12-01T10:00:00.000Z' } } };
 
-/** The first words of a hint as rendered, without the inline-code backticks' effect on wrapping. */
+/** The first four words of a hint, short enough to stay on the first rendered line. */
 const opening = (text: string) => text.split(' ').slice(0, 4).join(' ');
 
 describe('hint (built CLI)', () => {
