@@ -11,6 +11,13 @@ function runtimeOption(): Option {
   return new Option('--runtime <name>', 'where the brokers run (default: workspace config, then detection)').choices(RUNTIMES);
 }
 
+// Help for the arguments and options several commands share, written once so every command prints the same text.
+const OPTION_HELP = {
+  exercise: 'exercise id, number or name, e.g. 01-work-queue, 1 or work-queue',
+  day: 'the course day, e.g. day4',
+  yes: 'answer yes to the confirmation (needed without a terminal)',
+} as const;
+
 function brokerOptions(command: Command): Command {
   return command
     .option('--amqp-url <url>', 'RabbitMQ URL (env AMQP_URL; default amqp://guest:guest@127.0.0.1:5672)')
@@ -87,8 +94,8 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     program
       .command('check')
       .description('run the checkpoint checks of a day or of one exercise')
-      .argument('<day>', 'the course day, e.g. day4')
-      .argument('[exercise]', 'exercise id or number, e.g. 01-work-queue or 1 (default: every exercise)')
+      .argument('<day>', OPTION_HELP.day)
+      .argument('[exercise]', `${OPTION_HELP.exercise} (default: every exercise)`)
       .option('--json', 'print one JSON object per exercise instead of the report')
       .addOption(new Option('--reporter <name>', 'report format').choices(['pretty', 'json', 'junit']).default('pretty'))
       .option('--repeat <n>', 'run the checks n times and report the pass rate', '1')
@@ -97,7 +104,84 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     run(async () => (await import('./commands/check.js')).check({ ...options, day, exercise, cwd: cwd(), debug: program.opts().debug }, io)),
   );
 
+  registerLearnerCommands(program, io, cwd, run);
+  brokerOptions(
+    program
+      .command('watch')
+      .description('re-run the checks of the current exercise whenever you save; Enter moves on after a pass, q quits')
+      .argument('[exercise]', `${OPTION_HELP.exercise} (default: the first one not passed)`)
+      .option('--poll', 'poll the files every 0.5 s instead of using file events (also MQ_COURSE_WATCH_POLL=1; for WSL drives and some containers)'),
+  ).action((exercise, options) =>
+    run(async () => (await import('./commands/watch.js')).watch({ ...options, exercise, cwd: cwd(), debug: program.opts().debug }, io)),
+  );
   return program;
+}
+
+type Runner = (load: () => Promise<number>) => Promise<void>;
+
+/** Registers the commands a learner uses between check runs: lesson, quiz, progress, hints, reset and solutions. */
+function registerLearnerCommands(program: Command, io: Io, cwd: () => string, run: Runner): void {
+  program
+    .command('lesson')
+    .description('read the lesson in the terminal (offline); without a section, list the sections')
+    .argument('<day>', OPTION_HELP.day)
+    .argument('[section]', 'section number or name, e.g. 2 or rabbitmq')
+    .option('--all', 'print every section, one after the other')
+    .action((day, section, options) => run(async () => (await import('./commands/lesson.js')).lesson({ ...options, day, section, cwd: cwd() }, io)));
+
+  program
+    .command('quiz')
+    .description('answer the day\'s multiple-choice questions (needs a terminal); the score is kept in progress')
+    .argument('<day>', OPTION_HELP.day)
+    .action((day) => run(async () => (await import('./commands/quiz.js')).quiz({ day, cwd: cwd() }, io)));
+
+  program
+    .command('list')
+    .description('list the exercises with their state; an arrow marks the next one')
+    .action(() => run(async () => (await import('./commands/list.js')).list({ cwd: cwd() }, io)));
+
+  program
+    .command('next')
+    .description('show the first exercise not passed: its folder, README and check command')
+    .action(() => run(async () => (await import('./commands/next.js')).next({ cwd: cwd() }, io)));
+
+  const progress = program
+    .command('progress')
+    .description('show a table of exercise states, attempts, last runs and the quiz score')
+    .action(() => run(async () => (await import('./commands/progress.js')).progress({ cwd: cwd() }, io)));
+  progress
+    .command('export')
+    .description('write the progress as JSON to stdout, or to a file')
+    .argument('[file]', 'file to write (default: stdout)')
+    .action((file) => run(async () => (await import('./commands/progress.js')).exportProgress({ file, cwd: cwd() }, io)));
+  progress
+    .command('import')
+    .description('read a progress file written by `progress export`; merges by default: passed stays passed, the larger attempt count and the later run win, the best quiz score is kept')
+    .argument('<file>', 'the JSON file to import')
+    .option('--replace', 'replace the current progress instead of merging (the current file is backed up first)')
+    .action((file, options) => run(async () => (await import('./commands/progress.js')).importProgress({ ...options, file, cwd: cwd() }, io)));
+
+  program
+    .command('hint')
+    .description('show the next hint for an exercise; after a failed check, the hint for the failed step comes first')
+    .argument('<exercise>', OPTION_HELP.exercise)
+    .option('--all', 'show every hint at once')
+    .action((exercise, options) => run(async () => (await import('./commands/hint.js')).hint({ ...options, exercise, cwd: cwd() }, io)));
+
+  program
+    .command('reset')
+    .description('restore the starter files of an exercise; your files are backed up in .mq-course/backups/ and progress is kept')
+    .argument('<exercise>', OPTION_HELP.exercise)
+    .action((exercise) => run(async () => (await import('./commands/reset.js')).reset({ exercise, cwd: cwd() }, io)));
+
+  program
+    .command('solution')
+    .description('show the reference solution of an exercise that has passed')
+    .argument('<exercise>', OPTION_HELP.exercise)
+    .option('--force', 'show it before the exercise has passed (asks to confirm)')
+    .option('-y, --yes', OPTION_HELP.yes)
+    .option('--write', 'write it into the workspace instead of printing it (your files are backed up in .mq-course/backups/ first)')
+    .action((exercise, options) => run(async () => (await import('./commands/solution.js')).solution({ ...options, exercise, cwd: cwd() }, io)));
 }
 
 /** Runs the CLI and returns the exit code; only bin/mq-course.js turns it into process.exitCode. */

@@ -28,6 +28,8 @@ export class KafkaTools {
   private readonly topics = new Set<string>();
   private readonly groups = new Set<string>();
   private readerCount = 0;
+  /** Set at the end of teardown, so a step still running after Ctrl-C cannot open a client that nobody closes. */
+  private closed = false;
 
   constructor(
     endpoints: Endpoints,
@@ -38,6 +40,7 @@ export class KafkaTools {
   }
 
   async admin(): Promise<Admin> {
+    if (this.closed) throw new Error(`run ${this.runId} is over: its Kafka clients are disconnected`);
     if (!this.adminClient) {
       this.adminClient = this.kafka.admin();
       await this.adminClient.connect();
@@ -57,6 +60,7 @@ export class KafkaTools {
   }
 
   async produce(topic: string, messages: Array<{ key?: string; value: string; partition?: number }>): Promise<void> {
+    if (this.closed) throw new Error(`run ${this.runId} is over: its Kafka clients are disconnected`);
     if (!this.producerClient) {
       this.producerClient = this.kafka.producer();
       await this.producerClient.connect();
@@ -160,6 +164,7 @@ export class KafkaTools {
     } finally {
       await this.adminClient?.disconnect().catch(() => {});
       this.adminClient = undefined;
+      this.closed = true;
     }
   }
 

@@ -83,6 +83,9 @@ export class RabbitTools {
   private readonly queues = new Set<string>();
   private readonly exchanges = new Set<string>();
   private managementWorks?: boolean;
+  private opening?: Promise<ConfirmChannel>;
+  /** Set at the end of teardown; the connection is closed and stays closed. */
+  private closed = false;
 
   constructor(
     private readonly url: string,
@@ -92,12 +95,28 @@ export class RabbitTools {
   ) {}
 
   private async open(): Promise<ConfirmChannel> {
+    if (this.closed) throw new Error(`run ${this.runId} is over: its RabbitMQ connection is closed`);
     if (this.channel) return this.channel;
-    this.connection = await connectRabbit(this.url, 5000, `mq-course checker ${this.runId}`);
-    this.channel = await this.connection.createConfirmChannel();
-    this.channel.on('error', () => {});
-    this.channel.on('close', () => (this.channel = undefined));
-    return this.channel;
+    // One connection attempt at a time, so teardown can wait for it and close what it opened.
+    this.opening ??= this.connect().finally(() => (this.opening = undefined));
+    return this.opening;
+  }
+
+  private async connect(): Promise<ConfirmChannel> {
+    if (!this.connection) {
+      const connection = await connectRabbit(this.url, 5000, `mq-course checker ${this.runId}`);
+      if (this.closed) {
+        // Teardown ran while this was connecting (Ctrl-C mid-step): an open socket would keep the CLI alive.
+        await connection.close().catch(() => {});
+        throw new Error(`run ${this.runId} is over: its RabbitMQ connection is closed`);
+      }
+      this.connection = connection;
+    }
+    const channel = await this.connection.createConfirmChannel();
+    channel.on('error', () => {});
+    channel.on('close', () => (this.channel = undefined));
+    this.channel = channel;
+    return channel;
   }
 
   /** Runs `action` on a throwaway channel, because a failed passive declare closes the channel it ran on. */
@@ -226,6 +245,8 @@ export class RabbitTools {
         for (const exchange of this.exchanges) await channel.deleteExchange(exchange).catch(() => {});
       }).catch(() => {});
     }
+    await this.opening?.catch(() => {});
+    this.closed = true;
     await this.connection?.close().catch(() => {});
     this.connection = undefined;
     this.channel = undefined;

@@ -1,14 +1,14 @@
-import { resolveEndpoints } from '../brokers/endpoints.js';
+import { resolveEndpoints, type Endpoints } from '../brokers/endpoints.js';
 import { ensureBrokers } from '../checking/brokers-ready.js';
 import { printExerciseHeader, printFailureDetails, printStep } from '../checking/reporters/pretty.js';
 import { toJunit } from '../checking/reporters/junit.js';
 import { liveProcesses, runExercise, RunAborted } from '../checking/runner.js';
 import type { ExerciseResult } from '../checking/types.js';
-import { findExercise, loadCheck, loadDay, type Exercise } from '../course/catalog.js';
+import { findExercise, loadCheck, loadDay, type Day, type Exercise } from '../course/catalog.js';
 import { ExitCode, usageError } from '../errors.js';
 import { killTree } from '../platform.js';
 import type { Io } from '../ui/io.js';
-import { requireWorkspace } from '../workspace/config.js';
+import { requireWorkspace, type Workspace } from '../workspace/config.js';
 import { recordCheck } from '../workspace/progress.js';
 
 export interface CheckOptions {
@@ -33,6 +33,64 @@ function killLeftoversOnExit(): () => void {
   return () => process.off('exit', handler);
 }
 
+/** The inputs of one round of checks. `check` and `watch` both build one. */
+export interface CheckRun {
+  day: Day;
+  workspace: Workspace;
+  exercises: Exercise[];
+  endpoints: Endpoints;
+  reporter: 'pretty' | 'json' | 'junit';
+  repeat: number;
+  keepGoing?: boolean;
+  /** The folder that `path:line` references in the report are relative to. */
+  cwd: string;
+  signal: AbortSignal;
+  debug?: boolean;
+  /** Called with each run id as a run starts, so an interruption can name the run it stopped. */
+  onStart?: (runId: string) => void;
+}
+
+/**
+ * Runs the checks of each exercise in order, records every run in progress, and prints the pretty
+ * report as it goes (the json and junit reports are left to the caller). Stops after the first
+ * failing exercise unless keepGoing or repeat is set. Throws RunAborted when the signal fires.
+ */
+export async function runChecks(run: CheckRun, io: Io): Promise<ExerciseResult[]> {
+  const { workspace, repeat } = run;
+  const pretty = run.reporter === 'pretty';
+  const results: ExerciseResult[] = [];
+  const stopExitHandler = killLeftoversOnExit();
+  try {
+    for (const exercise of run.exercises) {
+      const check = await loadCheck(run.day, exercise);
+      let passes = 0;
+      for (let attempt = 1; attempt <= repeat; attempt++) {
+        if (pretty) printExerciseHeader(io, exercise);
+        if (pretty && repeat > 1) io.out(io.colors.dim(`  run ${attempt} of ${repeat}`));
+        const result = await runExercise({
+          exercise,
+          check,
+          workspaceRoot: workspace.root,
+          endpoints: run.endpoints,
+          signal: run.signal,
+          debug: run.debug,
+          onStart: run.onStart,
+          onStep: pretty ? (step) => step.status !== 'skipped' && printStep(io, step) : undefined,
+        });
+        results.push(result);
+        recordCheck(workspace.root, exercise.id, result.status === 'passed', result.steps.find((step) => step.status === 'failed')?.id);
+        if (result.status === 'passed') passes++;
+        else if (pretty) printFailureDetails(io, exercise, result, run.cwd, workspace.root);
+      }
+      if (repeat > 1 && pretty) io.out(`  ${exercise.id}: passed ${passes} of ${repeat} runs (${((passes / repeat) * 100).toFixed(0)}%)`);
+      if (passes < repeat && !run.keepGoing && repeat === 1) break;
+    }
+  } finally {
+    stopExitHandler();
+  }
+  return results;
+}
+
 export async function check(options: CheckOptions, io: Io): Promise<number> {
   const day = loadDay(options.day);
   const workspace = requireWorkspace(options.cwd);
@@ -43,64 +101,45 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
   const repeat = Number(options.repeat ?? '1');
   if (!Number.isInteger(repeat) || repeat < 1) throw usageError(`Invalid --repeat "${options.repeat}": expected a whole number of 1 or more.`, 'for example --repeat 20');
   const reporter = options.json ? 'json' : (options.reporter ?? 'pretty');
-  const pretty = reporter === 'pretty';
 
   const endpoints = resolveEndpoints(options, io.env, workspace.config);
-  await ensureBrokers([...new Set(exercises.flatMap((exercise) => exercise.brokers))], endpoints, workspace, io);
+  // A machine-readable report keeps stdout for itself, so no "start the brokers?" prompt there.
+  const brokerIo = reporter === 'pretty' ? io : { ...io, interactive: false };
+  await ensureBrokers([...new Set(exercises.flatMap((exercise) => exercise.brokers))], endpoints, workspace, brokerIo);
 
   // Ctrl-C stops the running step; teardown still deletes the run's queues, topics and processes.
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const stopExitHandler = killLeftoversOnExit();
 
-  const results: ExerciseResult[] = [];
-  let interrupted = false;
-  let currentRunId = '';
+  let results: ExerciseResult[];
+  let runId: string | undefined;
   try {
-    for (const exercise of exercises) {
-      const check = await loadCheck(day, exercise);
-      let passes = 0;
-      for (let attempt = 1; attempt <= repeat; attempt++) {
-        if (pretty) printExerciseHeader(io, exercise);
-        if (pretty && repeat > 1) io.out(io.colors.dim(`  run ${attempt} of ${repeat}`));
-        const result = await runExercise({
-          exercise,
-          check,
-          workspaceRoot: workspace.root,
-          endpoints,
-          signal: abort.signal,
-          debug: options.debug,
-          onStart: (runId) => (currentRunId = runId),
-          onStep: pretty ? (step) => step.status !== 'skipped' && printStep(io, step) : undefined,
-        });
-        results.push(result);
-        recordCheck(workspace.root, exercise.id, result.status === 'passed', result.steps.find((step) => step.status === 'failed')?.id);
-        if (result.status === 'passed') passes++;
-        else if (pretty) printFailureDetails(io, exercise, result, options.cwd, workspace.root);
-      }
-      if (repeat > 1 && pretty) io.out(`  ${exercise.id}: passed ${passes} of ${repeat} runs (${((passes / repeat) * 100).toFixed(0)}%)`);
-      if (passes < repeat && !options.keepGoing && repeat === 1) break;
-    }
+    results = await runChecks(
+      { day, workspace, exercises, endpoints, reporter, repeat, keepGoing: options.keepGoing, cwd: options.cwd, signal: abort.signal, debug: options.debug, onStart: (id) => (runId = id) },
+      io,
+    );
   } catch (error) {
     if (!(error instanceof RunAborted)) throw error;
-    interrupted = true;
+    io.err(interruptedMessage(runId));
+    return ExitCode.interrupted;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    stopExitHandler();
   }
 
-  if (interrupted) {
-    io.err(`Interrupted: run ${currentRunId} was stopped; its queues, exchanges, topics, consumer groups and processes were removed.`);
-    return ExitCode.interrupted;
-  }
   const passed = results.every((result) => result.status === 'passed');
   if (reporter === 'json') io.out(JSON.stringify({ day: day.id, status: passed ? 'passed' : 'failed', exercises: results }, null, 2));
   else if (reporter === 'junit') io.out(toJunit(day.id, results));
   else printSummary(io, day.id, exercises, results);
   return passed ? ExitCode.ok : ExitCode.checkFailed;
+}
+
+/** The line printed after Ctrl-C, naming the run whose queues, topics and processes were removed. */
+export function interruptedMessage(runId: string | undefined): string {
+  const run = runId ? `run ${runId}` : 'the run';
+  return `Interrupted: ${run} was stopped; its queues, exchanges, topics, consumer groups and processes were removed.`;
 }
 
 function printSummary(io: Io, dayId: string, exercises: Exercise[], results: ExerciseResult[]): void {

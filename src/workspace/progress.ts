@@ -14,14 +14,29 @@ export interface ExerciseProgress {
   passedAt?: string;
 }
 
+/** The quiz results of one day. Scores count correct answers out of `questions`. */
+export interface QuizProgress {
+  bestScore: number;
+  lastScore: number;
+  questions: number;
+  /** ISO time the quiz was last finished. */
+  lastTakenAt: string;
+}
+
 /**
  * The learner's progress, .mq-course/progress.json in the workspace. Format version 1:
- * { formatVersion: 1, exercises: { "<exercise id>": ExerciseProgress }, quiz?: {...} }.
+ * { formatVersion: 1,
+ *   exercises: { "<exercise id>": ExerciseProgress },
+ *   hintsShown?: { "<exercise id>": [<index in exercise.json hints>, ...] },
+ *   quiz?: { "<day id>": QuizProgress } }
+ * hintsShown and quiz are optional, so files written before they existed still read as version 1.
  * Unknown top-level keys are kept when the file is rewritten.
  */
 export interface Progress {
   formatVersion: number;
   exercises: Record<string, ExerciseProgress>;
+  hintsShown?: Record<string, number[]>;
+  quiz?: Record<string, QuizProgress>;
   [other: string]: unknown;
 }
 
@@ -70,4 +85,28 @@ export function recordCheck(workspaceRoot: string, exercise: string, passed: boo
     passedAt: passed ? (previous?.passedAt ?? lastRun) : previous?.passedAt,
   };
   writeProgress(workspaceRoot, progress);
+}
+
+/** Records that the hints at these indexes (in exercise.json order) were shown for an exercise. */
+export function recordHintsShown(workspaceRoot: string, exercise: string, indexes: number[]): void {
+  const progress = readProgress(workspaceRoot);
+  const shown = new Set(progress.hintsShown?.[exercise] ?? []);
+  for (const index of indexes) shown.add(index);
+  progress.hintsShown = { ...progress.hintsShown, [exercise]: [...shown].sort((a, b) => a - b) };
+  writeProgress(workspaceRoot, progress);
+}
+
+/** Records a finished quiz and returns the day's quiz progress with the best score so far. */
+export function recordQuiz(workspaceRoot: string, day: string, score: number, questions: number, now = new Date()): QuizProgress {
+  const progress = readProgress(workspaceRoot);
+  const previous = progress.quiz?.[day];
+  const result: QuizProgress = {
+    bestScore: Math.max(score, previous?.bestScore ?? 0),
+    lastScore: score,
+    questions,
+    lastTakenAt: now.toISOString(),
+  };
+  progress.quiz = { ...progress.quiz, [day]: result };
+  writeProgress(workspaceRoot, progress);
+  return result;
 }
