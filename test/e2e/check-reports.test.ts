@@ -35,7 +35,7 @@ describe('check reports (built CLI, real RabbitMQ)', () => {
     const result = await starters.run(['check', 'day4', '01', '--json', '--amqp-url', 'amqp://guest:guest@127.0.0.1:1']);
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('RabbitMQ is not answering');
+    expect(result.stderr).toContain('RabbitMQ is not responding');
     expect(result.stderr).toContain('mq-course up rabbitmq');
   });
 
