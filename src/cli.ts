@@ -96,7 +96,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
       .description('run the checkpoint checks of a day or of one exercise')
       .argument('<day>', OPTION_HELP.day)
       .argument('[exercise]', `${OPTION_HELP.exercise} (default: every exercise)`)
-      .option('--json', 'print one JSON object per exercise instead of the report')
+      .option('--json', 'print the results as one JSON object (exercises, steps, messages, durations) instead of the report')
       .addOption(new Option('--reporter <name>', 'report format').choices(['pretty', 'json', 'junit']).default('pretty'))
       .option('--repeat <n>', 'run the checks n times and report the pass rate', '1')
       .option('--keep-going', 'go on with the next exercise after a failure'),

@@ -198,7 +198,12 @@ export default defineCheck<State>({
         const messages = context.state.collector!.messages;
         const first = resultFor(messages, ids[0])!;
         for (const field of ['id', 'worker', 'redelivered']) {
-          if (!(field in first)) fail(`A result is missing the field "${field}": ${JSON.stringify(first)}.`, { expected: '{ "id": ..., "worker": ..., "redelivered": ... }' });
+          if (!(field in first) || first[field] === undefined) {
+            fail(`A result is missing the field "${field}": ${JSON.stringify(first)}.`, {
+              expected: '{ "id": ..., "worker": ..., "redelivered": ... }',
+              next: 'take id from the task, worker from WORKER_NAME, and redelivered from message.fields.redelivered',
+            });
+          }
         }
         for (const worker of context.state.workers) {
           const inFlight = maxInFlight(worker);
@@ -248,7 +253,7 @@ export default defineCheck<State>({
       async run(context) {
         await publishTask(context, { id: 'flaky-1', workMs: 50, failFirst: true });
         await expectResults(context, ['flaky-1'], 6000, () =>
-          fail('Task flaky-1 failed on its first attempt and never came back: it was acknowledged although the work threw (an ack in a finally block does this), or it was left unacknowledged forever.', {
+          fail('Task flaky-1 failed on its first attempt and never came back: it was acknowledged although the work threw (an ack in a finally block does this), rejected without requeue, or left unacknowledged forever.', {
             mistake: mistakes.ackInFinally,
             expected: 'a result for flaky-1 with redelivered: true',
             actual: 'no result within 6 s',

@@ -1,3 +1,4 @@
+import { usageError } from '../errors.js';
 import type { WorkspaceConfig } from '../workspace/config.js';
 
 export type BrokerName = 'rabbitmq' | 'kafka';
@@ -31,8 +32,32 @@ export function resolveEndpoints(flags: EndpointFlags = {}, env: NodeJS.ProcessE
   const amqpUrl = flags.amqpUrl ?? env.AMQP_URL ?? config?.brokers?.amqpUrl ?? DEFAULT_AMQP_URL;
   const kafkaList = flags.kafkaBrokers ?? env.KAFKA_BROKERS;
   const kafkaBrokers = kafkaList ? splitList(kafkaList) : (config?.brokers?.kafkaBrokers ?? DEFAULT_KAFKA_BROKERS);
+  validateAmqpUrl(amqpUrl);
+  for (const broker of kafkaBrokers) validateHostPort(broker);
   const managementUrl = env.RABBITMQ_MANAGEMENT_URL ?? config?.brokers?.managementUrl ?? managementUrlFor(amqpUrl);
   return { amqpUrl, kafkaBrokers, managementUrl, kafkaSecurity: config?.brokers?.kafka };
+}
+
+/** Rejects an AMQP URL that amqplib could not use, naming it, before anything tries to connect. */
+function validateAmqpUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw usageError(`Invalid RabbitMQ URL "${redactUrl(url)}".`, 'use the form amqp://user:password@host:5672 (--amqp-url, AMQP_URL or brokers.amqpUrl in mq-course.json)');
+  }
+  if (parsed.protocol !== 'amqp:' && parsed.protocol !== 'amqps:') {
+    throw usageError(`Invalid RabbitMQ URL "${redactUrl(url)}": the scheme must be amqp: or amqps:, not ${parsed.protocol}`, 'use the form amqp://user:password@host:5672');
+  }
+}
+
+/** Rejects a Kafka bootstrap address that is not host:port with a port from 1 to 65535. */
+function validateHostPort(address: string): void {
+  const match = /^(.+):(\d+)$/.exec(address);
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port < 1 || port > 65535) {
+    throw usageError(`Invalid Kafka broker address "${address}".`, 'use host:port, e.g. 127.0.0.1:9092 (--kafka-brokers, KAFKA_BROKERS or brokers.kafkaBrokers in mq-course.json)');
+  }
 }
 
 function splitList(list: string): string[] {

@@ -10,6 +10,13 @@ function where(broker: BrokerName, endpoints: Endpoints): string {
   return broker === 'rabbitmq' ? redactUrl(endpoints.amqpUrl) : endpoints.kafkaBrokers.join(',');
 }
 
+/** The probe's error without the address it starts with, which the message already shows. */
+function reason(broker: BrokerName, error: string | undefined, endpoints: Endpoints): string {
+  if (!error) return 'no answer';
+  const prefix = `${where(broker, endpoints)}: `;
+  return error.startsWith(prefix) ? error.slice(prefix.length) : error;
+}
+
 /**
  * Makes sure the brokers a check needs respond. On a terminal it offers to start them; otherwise,
  * or when the learner declines, it fails with exit code 3 and the command that starts them.
@@ -18,6 +25,15 @@ export async function ensureBrokers(brokers: BrokerName[], endpoints: Endpoints,
   const probes = await Promise.all(brokers.map((broker) => probeBroker(broker, endpoints, 2500)));
   const down = probes.filter((probe) => !probe.ok);
   if (down.length === 0) return;
+
+  // A broker that refuses the login is running: starting it again would not help.
+  const refused = down.find((probe) => /ACCESS.REFUSED|403|authentication|SASL/i.test(probe.error ?? ''));
+  if (refused) {
+    throw environmentError(
+      `${LABELS[refused.broker]} at ${where(refused.broker, endpoints)} refused the login: ${reason(refused.broker, refused.error, endpoints)}`,
+      refused.broker === 'rabbitmq' ? 'check the user and password in --amqp-url, AMQP_URL or brokers.amqpUrl in mq-course.json' : 'check brokers.kafka (ssl, sasl) in mq-course.json',
+    );
+  }
 
   const names = down.map((probe) => LABELS[probe.broker]).join(' and ');
   const upCommand = `mq-course up${down.length === 1 ? ` ${down[0].broker}` : ''}`;
@@ -29,6 +45,6 @@ export async function ensureBrokers(brokers: BrokerName[], endpoints: Endpoints,
       return;
     }
   }
-  const details = down.map((probe) => `  ${LABELS[probe.broker]} at ${where(probe.broker, endpoints)}: ${probe.error?.replace(/^[^:]*:\s*/, '') ?? 'no answer'}`).join('\n');
+  const details = down.map((probe) => `  ${LABELS[probe.broker]} at ${where(probe.broker, endpoints)}: ${reason(probe.broker, probe.error, endpoints)}`).join('\n');
   throw environmentError(`${names} ${down.length === 1 ? 'is' : 'are'} not responding, so the checks cannot run.\n${details}`, `start ${down.length === 1 ? 'it' : 'them'} with \`${upCommand}\` (see \`mq-course status\`), then run the check again`);
 }

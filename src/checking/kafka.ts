@@ -28,7 +28,9 @@ export class KafkaTools {
   private readonly topics = new Set<string>();
   private readonly groups = new Set<string>();
   private readerCount = 0;
-  /** Set at the end of teardown, so a step still running after Ctrl-C cannot open a client that nobody closes. */
+  /** Set when teardown begins, so a step still running after Ctrl-C cannot create a topic or open a client that nobody removes. */
+  private closing = false;
+  /** Set at the end of teardown. */
   private closed = false;
 
   constructor(
@@ -39,7 +41,8 @@ export class KafkaTools {
     this.kafka = kafkaClient({ brokers: endpoints.kafkaBrokers, security: endpoints.kafkaSecurity, clientId: `mq-course-checker-${runId}`, debug });
   }
 
-  async admin(): Promise<Admin> {
+  async admin(forTeardown = false): Promise<Admin> {
+    if (this.closing && !forTeardown) throw new Error(`run ${this.runId} is over: its Kafka clients are disconnecting`);
     if (this.closed) throw new Error(`run ${this.runId} is over: its Kafka clients are disconnected`);
     if (!this.adminClient) {
       this.adminClient = this.kafka.admin();
@@ -60,7 +63,7 @@ export class KafkaTools {
   }
 
   async produce(topic: string, messages: Array<{ key?: string; value: string; partition?: number }>): Promise<void> {
-    if (this.closed) throw new Error(`run ${this.runId} is over: its Kafka clients are disconnected`);
+    if (this.closing) throw new Error(`run ${this.runId} is over: its Kafka clients are disconnected`);
     if (!this.producerClient) {
       this.producerClient = this.kafka.producer();
       await this.producerClient.connect();
@@ -146,10 +149,11 @@ export class KafkaTools {
 
   /** Deletes the run's consumer groups and topics (also any other named with the run id), then disconnects. Never throws. */
   async teardown(): Promise<void> {
+    this.closing = true;
     try {
       await Promise.all(this.collectorConsumers.map((consumer) => consumer.disconnect().catch(() => {})));
       await this.producerClient?.disconnect().catch(() => {});
-      const admin = await this.admin();
+      const admin = await this.admin(true);
       const { groups } = await admin.listGroups();
       for (const group of groups) if (group.groupId.startsWith(this.runId)) this.groups.add(group.groupId);
       // Killed learner programs are still members until their session times out, and the broker refuses to delete a group with members.

@@ -6,6 +6,9 @@ import { environmentError } from '../errors.js';
 import { killTree } from '../platform.js';
 import { fail } from './failure.js';
 
+const MAX_OUTPUT_LINES = 2000;
+const MAX_LINE_LENGTH = 2000;
+
 /** One JSON line the learner program printed, e.g. {"event":"received","id":"t-3"}, with its arrival time. */
 export interface LearnerEvent {
   event: string;
@@ -45,7 +48,7 @@ export function tsxLoader(workspaceRoot: string): string {
   } catch {
     throw environmentError(
       `tsx is not installed in the workspace ${workspaceRoot}, so the exercises cannot run.`,
-      'run `mq-course init --force .` in the workspace to restore its node_modules, or `npm install` there while online',
+      'run `mq-course init .` in the workspace: it restores node_modules and keeps your files',
     );
   }
 }
@@ -115,6 +118,11 @@ export class LearnerProcess {
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) this.addLine(name, line.replace(/\r$/, ''));
+      // Output without newlines would otherwise grow this buffer without bound.
+      if (pending.length > 64 * 1024) {
+        this.addLine(name, pending);
+        pending = '';
+      }
     });
     stream.on('end', () => {
       if (pending) this.addLine(name, pending);
@@ -124,7 +132,10 @@ export class LearnerProcess {
 
   private addLine(stream: 'stdout' | 'stderr', line: string): void {
     const at = this.clock();
-    this.output.push({ at, stream, line });
+    // A program that floods its output must not exhaust the checker's memory: the report shows
+    // only the tail, so only the tail is kept.
+    this.output.push({ at, stream, line: line.length > MAX_LINE_LENGTH ? `${line.slice(0, MAX_LINE_LENGTH)} … (${line.length - MAX_LINE_LENGTH} more characters)` : line });
+    if (this.output.length > MAX_OUTPUT_LINES) this.output.splice(0, this.output.length - MAX_OUTPUT_LINES);
     if (stream === 'stdout' && line.startsWith('{')) {
       try {
         const parsed = JSON.parse(line) as Record<string, unknown>;
@@ -193,9 +204,13 @@ export class LearnerProcess {
     );
   }
 
+  /**
+   * Signals the program's whole process group. Also after the program itself has exited: a child
+   * it started (and did not wait for) is still in the group, and teardown must end it too.
+   */
   async kill(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
-    if (!this.running || this.pid === undefined) return;
-    this.stoppedByChecker = true;
+    if (this.pid === undefined) return;
+    if (this.running) this.stoppedByChecker = true;
     await killTree(this.pid, signal);
   }
 

@@ -84,6 +84,8 @@ export class RabbitTools {
   private readonly exchanges = new Set<string>();
   private managementWorks?: boolean;
   private opening?: Promise<ConfirmChannel>;
+  /** Set when teardown begins: from then on only teardown itself uses the connection. */
+  private closing = false;
   /** Set at the end of teardown; the connection is closed and stays closed. */
   private closed = false;
 
@@ -94,7 +96,10 @@ export class RabbitTools {
     private readonly clock: () => number,
   ) {}
 
-  private async open(): Promise<ConfirmChannel> {
+  private async open(forTeardown = false): Promise<ConfirmChannel> {
+    // A step abandoned by Ctrl-C may still be running; once teardown has begun it must not
+    // declare anything more, or the new queue would outlive the run.
+    if (this.closing && !forTeardown) throw new Error(`run ${this.runId} is over: its RabbitMQ connection is closing`);
     if (this.closed) throw new Error(`run ${this.runId} is over: its RabbitMQ connection is closed`);
     if (this.channel) return this.channel;
     // One connection attempt at a time, so teardown can wait for it and close what it opened.
@@ -120,8 +125,8 @@ export class RabbitTools {
   }
 
   /** Runs `action` on a throwaway channel, because a failed passive declare closes the channel it ran on. */
-  private async withScratchChannel<T>(action: (channel: Channel) => Promise<T>): Promise<T> {
-    await this.open();
+  private async withScratchChannel<T>(action: (channel: Channel) => Promise<T>, forTeardown = false): Promise<T> {
+    await this.open(forTeardown);
     const channel = await this.connection!.createChannel();
     channel.on('error', () => {});
     try {
@@ -232,6 +237,7 @@ export class RabbitTools {
 
   /** Deletes every queue and exchange of the run, then closes the connection. Never throws. */
   async teardown(): Promise<void> {
+    this.closing = true;
     for (const action of this.teardownActions.splice(0).reverse()) await action().catch(() => {});
     if (await this.hasManagement().catch(() => false)) {
       for (const kind of ['queues', 'exchanges'] as const) {
@@ -243,7 +249,7 @@ export class RabbitTools {
       await this.withScratchChannel(async (channel) => {
         for (const queue of this.queues) await channel.deleteQueue(queue).catch(() => {});
         for (const exchange of this.exchanges) await channel.deleteExchange(exchange).catch(() => {});
-      }).catch(() => {});
+      }, true).catch(() => {});
     }
     await this.opening?.catch(() => {});
     this.closed = true;

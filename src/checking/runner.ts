@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Endpoints } from '../brokers/endpoints.js';
 import type { Exercise } from '../course/catalog.js';
+import { isCliError } from '../errors.js';
 import { CheckFailure, isCheckFailure } from './failure.js';
 import { KafkaTools } from './kafka.js';
 import { LearnerProcess } from './learner.js';
@@ -64,6 +65,8 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
     },
     name: (suffix) => `${runId}.${suffix}`,
     spawn: (spawn: ProgramSpawn) => {
+      // A step abandoned by Ctrl-C may still be running after teardown began: it starts nothing more.
+      if (over) throw new RunAborted();
       const learner = new LearnerProcess(
         {
           name: spawn.name,
@@ -94,6 +97,7 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
 
   const steps: StepResult[] = [];
   let failed = false;
+  let over = false;
   try {
     for (const step of check.steps) {
       if (failed) {
@@ -105,7 +109,8 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
         await raceStep(step.run(context), step.timeoutMs, processes, options.signal);
         steps.push({ id: step.id, title: step.title, status: 'passed', durationMs: Date.now() - stepStart });
       } catch (error) {
-        if (error instanceof RunAborted) throw error;
+        // Ctrl-C, and an environment problem (the workspace lost its tsx, say), are no verdict on the learner's code.
+        if (error instanceof RunAborted || isCliError(error)) throw error;
         failed = true;
         let failure = isCheckFailure(error) ? error : new CheckFailure(`The check itself failed: ${(error as Error).message}`, { next: 'run again; if it repeats, report it with the output of --debug' });
         if (!failure.details.mistake || failure.details.mistake === 'program-exited') {
@@ -125,6 +130,7 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
       options.onStep?.(steps[steps.length - 1]);
     }
   } finally {
+    over = true;
     await teardown(processes, rabbit, kafka, cleanups);
   }
 

@@ -2,6 +2,7 @@ import { resolveEndpoints, type Endpoints } from '../brokers/endpoints.js';
 import { ensureBrokers } from '../checking/brokers-ready.js';
 import { printExerciseHeader, printFailureDetails, printStep } from '../checking/reporters/pretty.js';
 import { toJunit } from '../checking/reporters/junit.js';
+import { tsxLoader } from '../checking/learner.js';
 import { liveProcesses, runExercise, RunAborted } from '../checking/runner.js';
 import type { ExerciseResult } from '../checking/types.js';
 import { findExercise, loadCheck, loadDay, type Day, type Exercise } from '../course/catalog.js';
@@ -94,6 +95,8 @@ export async function runChecks(run: CheckRun, io: Io): Promise<ExerciseResult[]
 export async function check(options: CheckOptions, io: Io): Promise<number> {
   const day = loadDay(options.day);
   const workspace = requireWorkspace(options.cwd);
+  // Fails with exit 3 and the fix when the workspace lost its node_modules, before any run starts.
+  tsxLoader(workspace.root);
   if (workspace.config.day !== day.id) {
     throw usageError(`This workspace is for ${workspace.config.day}, not ${day.id}.`, `run \`mq-course check ${workspace.config.day}\``);
   }
@@ -152,6 +155,7 @@ function printSummary(io: Io, dayId: string, exercises: Exercise[], results: Exe
     io.out(colors.green(`All checks passed (${results.length} run${results.length === 1 ? '' : 's'}).`));
     return;
   }
-  io.out(colors.red(`${failed[0].exercise} failed.`) + (notRun.length ? ` ${notRun.length} later exercise(s) not run.` : ''));
+  const failedIds = [...new Set(failed.map((result) => result.exercise))];
+  io.out(colors.red(`${failedIds.join(', ')} failed.`) + (notRun.length ? ` ${notRun.length} later exercise(s) not run.` : ''));
   io.out(`Fix it, then run: mq-course check ${dayId} ${failed[0].exercise}`);
 }

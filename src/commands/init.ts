@@ -29,8 +29,11 @@ async function promptMissing(options: InitOptions, io: Io): Promise<{ dir: strin
 
   const { input, select } = await import('@inquirer/prompts');
   dir ??= await input({ message: 'Folder for the course workspace', default: DEFAULT_DIR });
+  const { detectEngine } = await import('../brokers/compose/detect.js');
+  const detected = (await detectEngine(io.env)) ?? 'native';
   runtime ??= await select<NonNullable<WorkspaceConfig['runtime']>>({
     message: 'Where will your brokers run?',
+    default: detected,
     choices: [
       { name: 'Docker (docker compose)', value: 'docker' },
       { name: 'Podman (podman compose)', value: 'podman' },
@@ -67,7 +70,7 @@ export async function init(options: InitOptions, io: Io): Promise<number> {
   if (outcome.replaced.length) io.out(`  ${outcome.replaced.length} files replaced; your versions are in ${path.relative(options.cwd, outcome.backupDir!)}`);
   io.out('');
   io.out('Next:');
-  if (shown !== '.') io.out(`  cd ${shown}`);
+  if (shown !== '.') io.out(`  cd ${/\s/.test(shown) ? JSON.stringify(shown) : shown}`);
   io.out(`  mq-course up${answers.runtime ? ` --runtime ${answers.runtime}` : ''}      start RabbitMQ and Kafka`);
   io.out(`  mq-course check ${day.id} 01   run the first exercise's checks`);
   return ExitCode.ok;

@@ -63,10 +63,6 @@ function packageJson(options: WorkspaceOptions) {
     private: true,
     type: 'module',
     description: `mq-course workspace for ${options.day.title}`,
-    scripts: {
-      check: `mq-course check ${options.day.id}`,
-      typecheck: 'tsc --noEmit',
-    },
     dependencies: {
       amqplib: dependency('amqplib'),
       'better-sqlite3': dependency('better-sqlite3'),

@@ -18,6 +18,14 @@ export interface KafkaFiles {
   upLock: string;
 }
 
+/** Reads the port of the PLAINTEXT listener from the server.properties a Kafka was started with. */
+export function configuredKafkaPort(files: KafkaFiles): number | undefined {
+  if (!existsSync(files.serverProperties)) return undefined;
+  const listeners = /^listeners=(.*)$/m.exec(readFileSync(files.serverProperties, 'utf8'))?.[1] ?? '';
+  const port = /PLAINTEXT:\/\/[^,]*:(\d+)/.exec(listeners)?.[1];
+  return port ? Number(port) : undefined;
+}
+
 export function kafkaFiles(stateDir: string): KafkaFiles {
   const root = path.join(stateDir, 'kafka');
   return {

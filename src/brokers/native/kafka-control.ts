@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { environmentError } from '../../errors.js';
 import { probeBroker } from '../ready.js';
 import type { BrokerStatus, RuntimeContext } from '../runtime.js';
-import { kafkaFiles } from './kafka-config.js';
+import { configuredKafkaPort, kafkaFiles } from './kafka-config.js';
 import { formatAddress, kafkaAddress, kafkaMarkers, STOP_GRACE_MS } from './kafka.js';
 import { showLog } from './log-tail.js';
 import { isOurProcess, readPidFile, removePidFile, stopProcessTree } from './process.js';
@@ -15,7 +15,15 @@ export async function downKafka(context: RuntimeContext): Promise<void> {
   const files = kafkaFiles(context.stateDir);
   const pid = readPidFile(files.pidFile);
 
-  if (await isOurProcess(pid, kafkaMarkers(files))) {
+  const ours = await isOurProcess(pid, kafkaMarkers(files));
+  const startedPort = configuredKafkaPort(files);
+  if (ours && startedPort !== undefined && startedPort !== kafkaAddress(context.endpoints).port) {
+    // One state folder runs one Kafka; the address asked for is not the one it listens on.
+    io.err(`kafka     the Kafka mq-course started listens on port ${startedPort}, not on ${where}; left as it is`);
+    io.err(`          stop it with: mq-course down kafka --runtime native --kafka-brokers 127.0.0.1:${startedPort}`);
+    return;
+  }
+  if (ours) {
     io.err(`kafka     stopping (pid ${pid})`);
     const outcome = await stopProcessTree(pid!, STOP_GRACE_MS);
     removePidFile(files.pidFile);
@@ -31,7 +39,7 @@ export async function downKafka(context: RuntimeContext): Promise<void> {
 
 export async function kafkaStatus(context: RuntimeContext): Promise<BrokerStatus> {
   const files = kafkaFiles(context.stateDir);
-  const managed = await isOurProcess(readPidFile(files.pidFile), kafkaMarkers(files));
+  const managed = (await isOurProcess(readPidFile(files.pidFile), kafkaMarkers(files))) && configuredKafkaPort(files) === kafkaAddress(context.endpoints).port;
   const probe = await probeBroker('kafka', context.endpoints);
   return {
     broker: 'kafka',

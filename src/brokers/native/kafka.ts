@@ -6,7 +6,7 @@ import { CliError, environmentError, ExitCode, usageError } from '../../errors.j
 import type { Endpoints } from '../endpoints.js';
 import { probeBroker, waitUntilReady } from '../ready.js';
 import type { RuntimeContext } from '../runtime.js';
-import { clusterId, controllerPort, isFormatted, kafkaFiles, log4jProperties, serverProperties, type KafkaFiles } from './kafka-config.js';
+import { clusterId, configuredKafkaPort, controllerPort, isFormatted, kafkaFiles, log4jProperties, serverProperties, type KafkaFiles } from './kafka-config.js';
 import { findJava, requireJavaVersion } from './java.js';
 import { tailFile } from './log-tail.js';
 import { ensureKafkaLibs, lastLines, type KafkaLibs } from './maven.js';
@@ -58,6 +58,13 @@ async function reuseOrStartKafka(address: HostPort, files: KafkaFiles, context: 
   const earlierPid = readPidFile(files.pidFile);
   const ours = await isOurProcess(earlierPid, kafkaMarkers(files));
   if (earlierPid !== undefined && !ours) removePidFile(files.pidFile);
+  const startedPort = configuredKafkaPort(files);
+  if (ours && startedPort !== undefined && startedPort !== address.port) {
+    throw environmentError(
+      `mq-course already runs a Kafka from ${files.root} on port ${startedPort}; one state folder runs one Kafka, so it cannot start another on ${where}.`,
+      `stop it first (mq-course down kafka --runtime native --kafka-brokers 127.0.0.1:${startedPort}), or set MQ_COURSE_HOME to another folder`,
+    );
+  }
 
   if (await acceptsConnections(address.host, address.port)) {
     const probe = await probeBroker('kafka', context.endpoints);

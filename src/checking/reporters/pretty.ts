@@ -57,12 +57,19 @@ export function printFailureDetails(io: Io, exercise: Exercise, result: Exercise
     io.out('');
     io.out(colors.bold(`  Output of ${program.name}${program.exit ? ` (${program.exit})` : ''}:`));
     if (program.lines.length === 0) io.out(colors.dim('    (no output)'));
-    for (const line of program.lines) io.out(`    ${colors.dim(`${program.name} │`)} ${line}`);
+    for (const line of program.lines) io.out(`    ${colors.dim(`${program.name} │`)} ${printable(line)}`);
   }
   io.out('');
   const files = exercise.programs.map((program) => path.relative(cwd, path.join(workspaceRoot, 'exercises', exercise.id, program)));
   io.out(`  ${colors.cyan('Your code:')} ${files.map((file) => `${file}:1`).join(', ')}`);
   io.out(`  ${colors.cyan('Stuck?')}    mq-course hint ${exercise.id}`);
+}
+
+/** Removes terminal escape sequences and control characters from program output, and shortens long lines. */
+function printable(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = line.replace(/\u001b\[[0-9;?]*[ -\/]*[@-~]/g, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+  return clean.length > 300 ? `${clean.slice(0, 300)} …` : clean;
 }
 
 function indent(text: string, spaces: number): string {
