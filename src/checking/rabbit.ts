@@ -1,4 +1,5 @@
 import { connectRabbit, managementRequest, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from '../clients/rabbitmq.js';
+import { Arrivals } from './arrivals.js';
 import { fail } from './failure.js';
 
 /** A message the checker consumed, with its arrival time (milliseconds since the run started). */
@@ -35,40 +36,13 @@ export interface BindingInfo {
 }
 
 /** Messages arriving on one queue, consumed and acknowledged by the checker. */
-export class Collector {
-  readonly messages: ReceivedMessage[] = [];
-  private readonly listeners = new Set<() => void>();
-
-  constructor(readonly queue: string) {}
-
-  add(message: ReceivedMessage): void {
-    this.messages.push(message);
-    for (const listener of [...this.listeners]) listener();
+export class Collector extends Arrivals<ReceivedMessage> {
+  constructor(readonly queue: string) {
+    super();
   }
 
-  /** Resolves once `predicate(messages)` holds; otherwise calls `onTimeout` after `timeoutMs`. */
-  waitUntil(predicate: (messages: ReceivedMessage[]) => boolean, timeoutMs: number, onTimeout: () => never): Promise<void> {
-    if (predicate(this.messages)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (!predicate(this.messages)) return;
-        cleanup();
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        try {
-          onTimeout();
-        } catch (error) {
-          reject(error);
-        }
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.listeners.delete(check);
-      };
-      this.listeners.add(check);
-    });
+  get messages(): ReceivedMessage[] {
+    return this.items;
   }
 }
 
