@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,10 @@ describe('mq-course check', () => {
     expect(result.stdout).toMatch(/✗ worker registers a consumer/);
     expect(result.stdout).toMatch(/next: +call channel\.consume/);
     expect(result.stdout).toMatch(/worker-a │ worker\.ts: TODO 1 and TODO 2 are not done yet/);
-    expect(result.stdout).toMatch(/exercises\/01-work-queue\/worker\.ts:1/);
+    // Clickable in editors and terminals: the path and the line of the first TODO.
+    const todoLine = readFileSync(path.join(starters, 'exercises/01-work-queue/worker.ts'), 'utf8').split('\n').findIndex((line) => line.includes('TODO')) + 1;
+    expect(todoLine).toBeGreaterThan(1);
+    expect(result.stdout).toContain(`Your code: exercises/01-work-queue/worker.ts:${todoLine}`);
   });
 
   it('prints only JSON with --json', async () => {

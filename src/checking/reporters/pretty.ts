@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Io } from '../../ui/io.js';
 import type { Exercise } from '../../course/catalog.js';
@@ -60,9 +61,22 @@ export function printFailureDetails(io: Io, exercise: Exercise, result: Exercise
     for (const line of program.lines) io.out(`    ${colors.dim(`${program.name} │`)} ${printable(line)}`);
   }
   io.out('');
-  const files = exercise.programs.map((program) => path.relative(cwd, path.join(workspaceRoot, 'exercises', exercise.id, program)));
-  io.out(`  ${colors.cyan('Your code:')} ${files.map((file) => `${file}:1`).join(', ')}`);
+  const files = exercise.programs.map((program) => {
+    const file = path.join(workspaceRoot, 'exercises', exercise.id, program);
+    return `${path.relative(cwd, file)}:${firstTodoLine(file)}`;
+  });
+  io.out(`  ${colors.cyan('Your code:')} ${files.join(', ')}`);
   io.out(`  ${colors.cyan('Stuck?')}    mq-course hint ${exercise.id}`);
+}
+
+/** Returns the 1-based line of the first TODO left in a file (where a starter's work begins), or 1. */
+function firstTodoLine(file: string): number {
+  try {
+    const index = readFileSync(file, 'utf8').split('\n').findIndex((line) => /\bTODO\b/.test(line));
+    return index === -1 ? 1 : index + 1;
+  } catch {
+    return 1;
+  }
 }
 
 /** Removes terminal escape sequences and control characters from program output, and shortens long lines. */
