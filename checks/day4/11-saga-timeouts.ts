@@ -49,6 +49,11 @@ const LATE_SLACK_MS = 1000;
 const SAGA_WINDOW_MS = 2 * STEP_TIMEOUT_MS + 3000;
 // A stray command (a reaction to a duplicate or late reply) follows its cause within milliseconds.
 const SETTLE_MS = 400;
+// How long the participant delays the reply to AuthorizePayment after the stale copy of
+// InventoryReserved is confirmed. An orchestrator that takes the copy for that reply sends
+// CapturePayment within milliseconds, so inside this window, and the real reply still comes about
+// 0.4 s after AuthorizePayment, far inside STEP_TIMEOUT_MS.
+const DUPLICATE_WINDOW_MS = 400;
 
 function orchestratorEnv(state: State): Record<string, string> {
   return { RETRY_DELAY_MS: '100', STEP_TIMEOUT_MS: String(STEP_TIMEOUT_MS), SAGA_DB: state.database };
@@ -300,12 +305,14 @@ export default defineCheck<State>({
       title: 'a duplicate reply sends the next command once',
       timeoutMs: 20_000,
       async run(context) {
-        const comparison = await runSaga(context, { sagaId: 's-5', script: { attempts: { ReserveInventory: ['twice'] } } });
+        // The copy of InventoryReserved goes out only after AuthorizePayment has arrived, while the
+        // saga waits for PaymentAuthorized, which the participant delays by DUPLICATE_WINDOW_MS.
+        const comparison = await runSaga(context, { sagaId: 's-5', script: { attempts: { ReserveInventory: ['twice'] }, duplicateWindowMs: DUPLICATE_WINDOW_MS } });
         if (comparison.matches) return;
         if (differsAfter(comparison, 'duplicate')) {
-          failTrace(comparison, 'InventoryReserved arrived twice, and the orchestrator acted on the second copy as well: the saga went off its course right after the duplicate.', {
+          failTrace(comparison, 'A second copy of InventoryReserved arrived while the saga waited for the reply to AuthorizePayment, and the orchestrator took it for that reply: it moved on right after the duplicate, before PaymentAuthorized existed.', {
             mistake: mistakes.duplicateReplyAdvances,
-            next: 'once a reply has moved the saga on, the saga no longer waits for that commandId: ignore a second copy',
+            next: 'accept a reply only if its commandId is the one the saga waits for now; ignore a copy of an earlier reply',
           });
         }
         diagnoseTimers(comparison, 'Duplicate reply');

@@ -4,7 +4,9 @@ import { COMMANDS, FORWARD_STEPS, OUTCOME_TYPES, type CommandType, type TraceLin
 
 /**
  * A participant's handling of one attempt at a command:
- * - ok: does it and replies success; twice: the same, then sends the same reply again;
+ * - ok: does it and replies success;
+ * - twice: does it, replies success, and sends that reply again once the saga's next command (or
+ *   its outcome) has arrived, as a stale copy (see SagaScript.duplicateWindowMs);
  * - fail: does nothing and replies failure;
  * - silent: does it, but the reply is lost;
  * - late: does it, and replies only after the saga's outcome is published;
@@ -17,6 +19,14 @@ export interface SagaScript {
   attempts?: Partial<Record<CommandType, Behaviour[]>>;
   /** Milliseconds a participant waits before each reply; a function picks the delay per reply. */
   replyDelayMs?: number | ((command: CommandType) => number);
+  /**
+   * Milliseconds the participant delays its reply to the command that follows a "twice" reply,
+   * counted from the broker's confirm of the duplicate (default 0). Within this window the saga
+   * still waits for that command, so an orchestrator that takes the stale duplicate for its reply
+   * sends its next command before the real reply exists, and the trace shows that as long as the
+   * orchestrator reacts within the window.
+   */
+  duplicateWindowMs?: number;
 }
 
 export interface ExpectOptions {
@@ -36,22 +46,31 @@ export interface ExpectOptions {
 export function expectedTrace(sagaId: string, script: SagaScript, options: ExpectOptions): TraceLine[] {
   const lines: TraceLine[] = [];
   const late: TraceLine[] = [];
+  // The copy of a "twice" reply, which the participant sends after the saga's next command.
+  let duplicate: TraceLine | undefined;
   const used = new Map<CommandType, number>();
   const done = new Set<CommandType>();
 
   const command = (type: CommandType, note?: TraceLine['note']): TraceLine => ({ kind: 'command', party: COMMANDS[type].participant, type, sagaId, note });
   const reply = (type: CommandType, ok: boolean, note?: TraceLine['note']): TraceLine => ({ kind: 'reply', party: COMMANDS[type].participant, type: ok ? COMMANDS[type].success : COMMANDS[type].failure, sagaId, note });
 
+  const pushCommand = (type: CommandType, note?: TraceLine['note']): void => {
+    lines.push(command(type, note));
+    if (duplicate) lines.push(duplicate);
+    duplicate = undefined;
+  };
+
   // Plays one attempt; 'stuck' means a correct orchestrator without timeouts would wait forever.
   const attempt = (type: CommandType): 'ok' | 'fail' | 'timeout' | 'stuck' => {
     if (done.has(type)) {
-      lines.push(command(type, 'again'), reply(type, true, 'again'));
+      pushCommand(type, 'again');
+      lines.push(reply(type, true, 'again'));
       return 'ok';
     }
     const index = used.get(type) ?? 0;
     used.set(type, index + 1);
     const behaviour = script.attempts?.[type]?.[index] ?? 'ok';
-    lines.push(command(type));
+    pushCommand(type);
     if (behaviour === 'fail') {
       lines.push(reply(type, false));
       return 'fail';
@@ -62,14 +81,15 @@ export function expectedTrace(sagaId: string, script: SagaScript, options: Expec
       return 'ok';
     }
     if (behaviour === 'twice') {
-      lines.push(reply(type, true), reply(type, true, 'duplicate'));
+      lines.push(reply(type, true));
+      duplicate = reply(type, true, 'duplicate');
       return 'ok';
     }
     if (behaviour === 'late') late.push(reply(type, true, 'late'));
     return options.timeouts ? 'timeout' : 'stuck';
   };
 
-  const finish = (outcome: TraceLine): TraceLine[] => [...lines, outcome, ...late];
+  const finish = (outcome: TraceLine): TraceLine[] => [...lines, outcome, ...(duplicate ? [duplicate] : []), ...late];
 
   for (const [index, step] of FORWARD_STEPS.entries()) {
     for (;;) {

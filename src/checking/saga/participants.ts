@@ -25,6 +25,21 @@ interface ReceivedCommand {
 // delivers it, so a return proves nothing for those names.
 const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
 
+/** The envelope of a participant's reply. */
+type ReplyBody = ReturnType<typeof replyBody>;
+
+function replyBody(command: ReceivedCommand, ok: boolean) {
+  const spec = COMMANDS[command.type];
+  return {
+    id: randomUUID(),
+    type: ok ? spec.success : spec.failure,
+    source: spec.participant,
+    time: new Date().toISOString(),
+    subject: command.sagaId,
+    data: { sagaId: command.sagaId, commandId: command.commandId, ok, ...(ok ? {} : { reason: `${spec.participant} rejected ${command.type} (scripted by the checker)` }) },
+  };
+}
+
 export class SagaParticipants {
   readonly entries: TraceEntry[] = [];
   /** Contract violations in what the orchestrator sent; the running step fails on the first one. */
@@ -38,6 +53,8 @@ export class SagaParticipants {
   private readonly typeOfCommandId = new Map<string, CommandType>();
   private readonly held = new Map<string, ReceivedCommand>();
   private readonly late = new Map<string, ReceivedCommand[]>();
+  /** The command and reply body of each saga whose "twice" reply still owes its copy, by sagaId. */
+  private readonly duplicates = new Map<string, { command: ReceivedCommand; body: ReplyBody }>();
   private readonly listeners = new Set<() => void>();
   /** The reply queue of each reply awaiting its confirm, by message id, to match returns. */
   private readonly inFlight = new Map<string, string>();
@@ -132,6 +149,15 @@ export class SagaParticipants {
 
     const again = this.done.has(command.commandId);
     this.record({ kind: 'command', party: participant, type: command.type, sagaId: command.sagaId, commandId: command.commandId, replyTo: command.replyTo, note: again ? 'again' : undefined }, `  commandId ${command.commandId}`);
+    const stale = this.duplicates.get(command.sagaId);
+    if (!stale) return this.respond(command, again);
+    this.duplicates.delete(command.sagaId);
+    void this.sendStaleDuplicate(stale.command, stale.body).then(() => this.respond(command, again));
+  }
+
+  /** Replies to a command as the saga's script says. */
+  private respond(command: ReceivedCommand, again: boolean): void {
+    if (this.closed) return;
     if (again) return this.later(command, () => void this.reply(command, true, 'again'));
 
     const behaviour = this.nextBehaviour(command);
@@ -143,7 +169,10 @@ export class SagaParticipants {
         return this.later(command, () => void this.reply(command, false));
       case 'twice':
         return this.later(command, () => {
-          void this.reply(command, true, undefined, true);
+          // Set before the reply goes out, so the next command, which the reply causes, finds it.
+          const body = replyBody(command, true);
+          this.duplicates.set(command.sagaId, { command, body });
+          void this.reply(command, true, undefined, body);
         });
       case 'late':
         this.late.set(command.sagaId, [...(this.late.get(command.sagaId) ?? []), command]);
@@ -155,6 +184,17 @@ export class SagaParticipants {
       case 'silent':
         return;
     }
+  }
+
+  /**
+   * Sends the copy of a "twice" reply after the orchestrator has moved on to the next command,
+   * then waits the script's duplicateWindowMs, during which the saga waits for a reply that does
+   * not exist yet: any command the orchestrator sends then is a reaction to the stale copy.
+   */
+  private async sendStaleDuplicate(command: ReceivedCommand, body: ReplyBody): Promise<void> {
+    await this.reply(command, true, 'duplicate', body);
+    const windowMs = this.scripts.get(command.sagaId)?.duplicateWindowMs ?? 0;
+    if (windowMs > 0) await new Promise((resolve) => setTimeout(resolve, windowMs));
   }
 
   private nextBehaviour(command: ReceivedCommand): Behaviour {
@@ -184,29 +224,20 @@ export class SagaParticipants {
     return this.publisher;
   }
 
-  /** Publishes a reply to the command's replyTo queue, records it, and waits for the broker's confirm. */
-  private async reply(command: ReceivedCommand, ok: boolean, note?: TraceEntry['note'], twice = false): Promise<void> {
+  /**
+   * Publishes a reply to the command's replyTo queue, records it, and waits for the broker's confirm.
+   * A duplicate passes the body of the first copy, so both carry the same envelope id.
+   */
+  private async reply(command: ReceivedCommand, ok: boolean, note?: TraceEntry['note'], body: ReplyBody = replyBody(command, ok)): Promise<void> {
     if (this.closed) return;
     const spec = COMMANDS[command.type];
-    const type = ok ? spec.success : spec.failure;
-    const body = {
-      id: randomUUID(),
-      type,
-      source: spec.participant,
-      time: new Date().toISOString(),
-      subject: command.sagaId,
-      data: { sagaId: command.sagaId, commandId: command.commandId, ok, ...(ok ? {} : { reason: `${spec.participant} rejected ${command.type} (scripted by the checker)` }) },
-    };
+    const { type } = body;
     const content = Buffer.from(JSON.stringify(body));
     const options = { mandatory: true, persistent: true, contentType: 'application/json', correlationId: command.commandId, messageId: body.id, type };
     try {
       const channel = await this.channel();
-      const confirms: Array<Promise<void>> = [];
-      for (const copy of twice ? [undefined, 'duplicate' as const] : [note]) {
-        this.record({ kind: 'reply', party: spec.participant, type, sagaId: command.sagaId, commandId: command.commandId, note: copy }, `  to ${command.replyTo}`);
-        confirms.push(this.publish(channel, command.replyTo, content, options));
-      }
-      await Promise.all(confirms);
+      this.record({ kind: 'reply', party: spec.participant, type, sagaId: command.sagaId, commandId: command.commandId, note }, `  to ${command.replyTo}`);
+      await this.publish(channel, command.replyTo, content, options);
     } catch (error) {
       if (!this.closed) this.trace(`could not send ${type} for ${command.sagaId} to ${command.replyTo}: ${(error as Error).message}`);
     }
@@ -240,6 +271,10 @@ export class SagaParticipants {
     if ('problem' in checked) return this.problem(checked.problem);
     const { sagaId, type, failedStep } = checked.outcome;
     this.record({ kind: 'outcome', party: 'outcome', type, sagaId, failedStep });
+    // A copy still owed goes out now, before the late replies, as the expected trace has it.
+    const stale = this.duplicates.get(sagaId);
+    this.duplicates.delete(sagaId);
+    if (stale) void this.reply(stale.command, true, 'duplicate', stale.body);
     // Late replies go out only now, so they reach the orchestrator after it has moved on.
     const late = this.late.get(sagaId) ?? [];
     this.late.delete(sagaId);
