@@ -152,7 +152,9 @@ function printSummary(io: Io, dayId: string, exercises: Exercise[], results: Exe
   const notRun = exercises.filter((exercise) => !ran.has(exercise.id));
   io.out('');
   if (failed.length === 0) {
-    io.out(colors.green(`All checks passed (${results.length} run${results.length === 1 ? '' : 's'}).`));
+    const exerciseCount = new Set(results.map((result) => result.exercise)).size;
+    const counted = results.length === exerciseCount ? `${exerciseCount} exercise${exerciseCount === 1 ? '' : 's'}` : `${results.length} runs of ${exerciseCount} exercise${exerciseCount === 1 ? '' : 's'}`;
+    io.out(colors.green(`All checks passed (${counted}).`));
     return;
   }
   const failedIds = [...new Set(failed.map((result) => result.exercise))];

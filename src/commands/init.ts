@@ -7,7 +7,7 @@ import { installLearnerPackages, learnerPackageClosure } from '../scaffold/runti
 import { planWorkspace } from '../scaffold/workspace-files.js';
 import { writePlan } from '../scaffold/write-plan.js';
 import type { Io } from '../ui/io.js';
-import type { WorkspaceConfig } from '../workspace/config.js';
+import { findWorkspace, type WorkspaceConfig } from '../workspace/config.js';
 
 export interface InitOptions {
   cwd: string;
@@ -44,6 +44,16 @@ async function promptMissing(options: InitOptions, io: Io): Promise<{ dir: strin
   return { dir, runtime };
 }
 
+/** The config of a workspace already in `root`; a broken one counts as none (init then keeps or backs up the file). */
+function readExistingConfig(root: string): WorkspaceConfig | undefined {
+  try {
+    const existing = findWorkspace(root);
+    return existing?.root === root ? existing.config : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function init(options: InitOptions, io: Io): Promise<number> {
   const day = loadDay(options.day ?? 'day4');
   const answers = await promptMissing(options, io);
@@ -54,7 +64,8 @@ export async function init(options: InitOptions, io: Io): Promise<number> {
   mkdirSync(root, { recursive: true });
 
   const packages = learnerPackageClosure();
-  const files = planWorkspace({ day, withSolutions: Boolean(options.withSolutions), runtime: answers.runtime, packages, mqCourseVersion: packageVersion() });
+  const existingConfig = readExistingConfig(root);
+  const files = planWorkspace({ day, withSolutions: Boolean(options.withSolutions), runtime: answers.runtime, packages, mqCourseVersion: packageVersion(), existingConfig });
   const outcome = writePlan(root, files, Boolean(options.force));
   const modules = installLearnerPackages(root, packages);
 

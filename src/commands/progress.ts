@@ -73,7 +73,11 @@ function readImport(file: string): Progress {
   }
   const problems = validateProgress(parsed);
   if (problems.length) {
-    throw usageError(`The file to import, ${file}, is not a valid progress file: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}.`, 'export it again with `mq-course progress export <file>`, or fix those fields');
+    const newer = problems.some((problem) => problem.startsWith('formatVersion') && problem.includes('newer'));
+    throw usageError(
+      `The file to import, ${file}, is not a valid progress file: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}.`,
+      newer ? 'a newer mq-course wrote it: update this one (npm install -g mq-course@latest), then import again' : 'export it again with `mq-course progress export <file>`, or fix those fields',
+    );
   }
   return parsed as Progress;
 }

@@ -22,6 +22,8 @@ export interface WorkspaceOptions {
   runtime?: WorkspaceConfig['runtime'];
   packages: ResolvedPackage[];
   mqCourseVersion: string;
+  /** The workspace's current mq-course.json, when init runs again in a workspace. */
+  existingConfig?: WorkspaceConfig;
 }
 
 /** Everything `init` writes, as data: the skeleton, the config, package.json and each exercise. */
@@ -37,7 +39,9 @@ export function planWorkspace(options: WorkspaceOptions): PlannedFile[] {
     files.push({ path: target, content: readFileSync(path.join(skeleton, relative)) });
   }
 
-  const config: WorkspaceConfig = { formatVersion: CONFIG_FORMAT_VERSION, day: day.id, ...(options.runtime ? { runtime: options.runtime } : {}) };
+  // The config is the learner's (or an instructor's broker settings): its keys are kept, and only
+  // the format version, the day and a runtime chosen in this init are written over them.
+  const config: WorkspaceConfig = { ...options.existingConfig, formatVersion: CONFIG_FORMAT_VERSION, day: day.id, ...(options.runtime ? { runtime: options.runtime } : {}) };
   files.push({ path: CONFIG_FILE, content: Buffer.from(JSON.stringify(config, null, 2) + '\n') });
   files.push({ path: 'package.json', content: Buffer.from(JSON.stringify(packageJson(options), null, 2) + '\n') });
 

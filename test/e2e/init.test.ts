@@ -50,6 +50,21 @@ describe('mq-course init', () => {
     expect(readFileSync(path.join(backups, stamp, 'exercises/01-work-queue/worker.ts'), 'utf8')).toBe('// my work\n');
   });
 
+  it('keeps config keys under --force', async () => {
+    await runCli(['init', 'ws', '--yes', '--runtime', 'native'], { cwd: parent });
+    const configFile = path.join(parent, 'ws/mq-course.json');
+    const config = JSON.parse(readFileSync(configFile, 'utf8'));
+    config.brokers = { amqpUrl: 'amqp://learner:secret@127.0.0.1:5672' };
+    writeFileSync(configFile, JSON.stringify(config));
+
+    const forced = await runCli(['init', 'ws', '--yes', '--force'], { cwd: parent });
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    const kept = JSON.parse(readFileSync(configFile, 'utf8'));
+    expect(kept.runtime).toBe('native');
+    expect(kept.brokers).toEqual({ amqpUrl: 'amqp://learner:secret@127.0.0.1:5672' });
+    expect(kept.day).toBe('day4');
+  });
+
   it('rejects a target that is a file', async () => {
     writeFileSync(path.join(parent, 'taken'), 'x');
     const result = await runCli(['init', 'taken', '--yes'], { cwd: parent });
