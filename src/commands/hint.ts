@@ -1,4 +1,4 @@
-import { findExercise } from '../course/catalog.js';
+import { findExercise, loadCheck } from '../course/catalog.js';
 import { loadLearnerState } from '../course/exercise-state.js';
 import { nextHint, orderHints, type IndexedHint } from '../course/hints.js';
 import { ExitCode } from '../errors.js';
@@ -12,8 +12,8 @@ export interface HintOptions {
   all?: boolean;
 }
 
-function printHint(io: Io, hint: IndexedHint, position: number, total: number, failedStep: string | undefined): void {
-  const forStep = failedStep && hint.step === failedStep ? io.colors.dim(` (for the failed step "${failedStep}")`) : '';
+function printHint(io: Io, hint: IndexedHint, position: number, total: number, failedStep: string | undefined, failedTitle: string | undefined): void {
+  const forStep = failedStep && hint.step === failedStep ? io.colors.dim(` (for the failed step: ${failedTitle ?? failedStep})`) : '';
   io.out(io.colors.bold(`Hint ${position} of ${total}`) + forStep);
   for (const line of renderMarkdown(hint.text, io.colors, 76)) io.out(`  ${line}`);
 }
@@ -27,6 +27,7 @@ export async function hint(options: HintOptions, io: Io): Promise<number> {
   const exercise = findExercise(day, options.exercise);
   const entry = progress.exercises[exercise.id];
   const failedStep = entry?.state === 'failed' ? entry.failedStep : undefined;
+  const failedTitle = failedStep && (await loadCheck(day, exercise)).steps.find((step) => step.id === failedStep)?.title;
   const ordered = orderHints(exercise, entry);
   const total = ordered.length;
 
@@ -38,7 +39,7 @@ export async function hint(options: HintOptions, io: Io): Promise<number> {
   if (options.all) {
     ordered.forEach((item, position) => {
       if (position > 0) io.out('');
-      printHint(io, item, position + 1, total, failedStep);
+      printHint(io, item, position + 1, total, failedStep, failedTitle);
     });
     recordHintsShown(workspace.root, exercise.id, ordered.map((item) => item.index));
     return ExitCode.ok;
@@ -52,7 +53,7 @@ export async function hint(options: HintOptions, io: Io): Promise<number> {
     io.out(`  Compare with a solution: mq-course solution ${exercise.id} --force`);
     return ExitCode.ok;
   }
-  printHint(io, item, shown.length + 1, total, failedStep);
+  printHint(io, item, shown.length + 1, total, failedStep, failedTitle);
   recordHintsShown(workspace.root, exercise.id, [item.index]);
   const left = total - shown.length - 1;
   io.out('');

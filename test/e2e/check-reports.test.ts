@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyVariant } from '../helpers/variants.js';
 import { variants } from '../mistakes/01-work-queue.js';
+import workQueueCheck from '../../checks/day4/01-work-queue.js';
 import { initWorkspace, repoRoot, type CliWorkspace } from './cli.js';
 
 // These runs use the real RabbitMQ at 127.0.0.1:5672; exercise 01 needs no Kafka.
@@ -85,7 +86,8 @@ describe('check reports (built CLI, real RabbitMQ)', () => {
       const failedStep = solutions.readProgress().exercises[EXERCISE].failedStep as string;
       expect(failedStep).toBeTruthy();
       const hint = await solutions.run(['hint', EXERCISE]);
-      expect(hint.stdout).toContain(`(for the failed step "${failedStep}")`);
+      const title = workQueueCheck.steps.find((step) => step.id === failedStep)!.title;
+      expect(hint.stdout).toContain(`(for the failed step: ${title})`);
 
       const junit = await solutions.run(['check', 'day4', '01', '--reporter', 'junit']);
       expect(junit.exitCode).toBe(1);

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import workQueueCheck from '../../checks/day4/01-work-queue.js';
 import { initWorkspace, KEY, repoRoot, runInPty, type CliWorkspace } from './cli.js';
 
 const EXERCISE = '01-work-queue';
@@ -45,7 +46,8 @@ describe('hint (built CLI)', () => {
     const index = manifest.hints.findIndex((hint) => hint.step === step);
     workspace.writeProgress({ formatVersion: 1, exercises: { [EXERCISE]: { state: 'failed', attempts: 1, lastRun: '2026-12-01T10:00:00.000Z', failedStep: step } } });
     const result = await workspace.run(['hint', EXERCISE]);
-    expect(result.stdout).toContain(`Hint 1 of ${manifest.hints.length} (for the failed step "${step}")`);
+    const title = workQueueCheck.steps.find((candidate) => candidate.id === step)!.title;
+    expect(result.stdout).toContain(`Hint 1 of ${manifest.hints.length} (for the failed step: ${title})`);
     expect(result.stdout).toContain(opening(manifest.hints[index].text));
     expect(workspace.readProgress().hintsShown).toEqual({ [EXERCISE]: [index] });
   });
