@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { variants } from '../mistakes/02-topic-events.js';
-import { applyVariant } from '../helpers/variants.js';
+import { restoreReference, testMistakes } from '../helpers/mistakes.js';
 import { describeResult, failedStep, makeWorkspace, runCheck, solutionSource, writeProgram, type TestWorkspace } from '../helpers/workspace.js';
 
 const EXERCISE = '02-topic-events';
-const PROGRAMS = ['publish-event.ts', 'notifier.ts'];
 
 describe('02-topic-events checks', () => {
   let solutions: TestWorkspace;
@@ -19,13 +18,8 @@ describe('02-topic-events checks', () => {
     starters?.cleanup();
   });
 
-  /** Puts every program of the exercise back to the reference solution. */
-  function restoreSolutions(): void {
-    for (const program of PROGRAMS) writeProgram(solutions.root, EXERCISE, program, solutionSource(EXERCISE, program));
-  }
-
   it('reference solution passes', async () => {
-    restoreSolutions();
+    restoreReference(solutions.root, EXERCISE);
     const result = await runCheck(solutions.root, EXERCISE);
     expect(result.status, describeResult(result)).toBe('passed');
   });
@@ -48,13 +42,5 @@ describe('02-topic-events checks', () => {
     expect(step?.next).toMatch(/channel\.consume\(QUEUE/);
   });
 
-  for (const variant of variants) {
-    it(`mistake: ${variant.description}`, async () => {
-      restoreSolutions();
-      writeProgram(solutions.root, EXERCISE, variant.program, applyVariant(solutionSource(EXERCISE, variant.program), variant));
-      const result = await runCheck(solutions.root, EXERCISE);
-      expect(result.status, describeResult(result)).toBe('failed');
-      expect(failedStep(result)?.mistake, describeResult(result)).toBe(variant.mistake);
-    });
-  }
+  testMistakes(EXERCISE, () => solutions, variants);
 });

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { variants } from '../mistakes/03-reliable-publish.js';
-import { applyVariant } from '../helpers/variants.js';
+import { restoreReference, testMistakes } from '../helpers/mistakes.js';
 import { describeResult, failedStep, makeWorkspace, runCheck, solutionSource, writeProgram, type TestWorkspace } from '../helpers/workspace.js';
 
 const EXERCISE = '03-reliable-publish';
-const PROGRAMS = ['publish-batch.ts'];
 
 describe('03-reliable-publish checks', () => {
   let solutions: TestWorkspace;
@@ -19,13 +18,8 @@ describe('03-reliable-publish checks', () => {
     starters?.cleanup();
   });
 
-  /** Puts every program of the exercise back to the reference solution. */
-  function restoreSolutions(): void {
-    for (const program of PROGRAMS) writeProgram(solutions.root, EXERCISE, program, solutionSource(EXERCISE, program));
-  }
-
   it('reference solution passes', async () => {
-    restoreSolutions();
+    restoreReference(solutions.root, EXERCISE);
     const result = await runCheck(solutions.root, EXERCISE);
     expect(result.status, describeResult(result)).toBe('passed');
   });
@@ -39,13 +33,5 @@ describe('03-reliable-publish checks', () => {
     expect(step?.next).toMatch(/createConfirmChannel|confirm channel/);
   });
 
-  for (const variant of variants) {
-    it(`mistake: ${variant.description}`, async () => {
-      restoreSolutions();
-      writeProgram(solutions.root, EXERCISE, variant.program, applyVariant(solutionSource(EXERCISE, variant.program), variant));
-      const result = await runCheck(solutions.root, EXERCISE);
-      expect(result.status, describeResult(result)).toBe('failed');
-      expect(failedStep(result)?.mistake, describeResult(result)).toBe(variant.mistake);
-    });
-  }
+  testMistakes(EXERCISE, () => solutions, variants);
 });

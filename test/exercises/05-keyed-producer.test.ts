@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { variants } from '../mistakes/05-keyed-producer.js';
-import { applyVariant } from '../helpers/variants.js';
+import { testMistakes } from '../helpers/mistakes.js';
 import { describeResult, failedStep, makeWorkspace, runCheck, solutionSource, writeProgram, type TestWorkspace } from '../helpers/workspace.js';
 
 const EXERCISE = '05-keyed-producer';
@@ -34,12 +34,5 @@ describe('05-keyed-producer checks', () => {
     expect(step?.next).toMatch(/TODOs in order-producer\.ts/);
   });
 
-  for (const variant of variants) {
-    it(`mistake: ${variant.description}`, async () => {
-      writeProgram(solutions.root, EXERCISE, variant.program, applyVariant(solutionSource(EXERCISE, variant.program), variant));
-      const result = await runCheck(solutions.root, EXERCISE);
-      expect(result.status, describeResult(result)).toBe('failed');
-      expect(failedStep(result)?.mistake, describeResult(result)).toBe(variant.mistake);
-    });
-  }
+  testMistakes(EXERCISE, () => solutions, variants);
 });

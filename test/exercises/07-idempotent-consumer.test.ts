@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeScratchDirs } from '../../src/checking/scratch-dir.js';
 import { variants } from '../mistakes/07-idempotent-consumer.js';
-import { applyVariant } from '../helpers/variants.js';
+import { testMistakes } from '../helpers/mistakes.js';
 import { describeResult, failedStep, makeWorkspace, runCheck, solutionSource, writeProgram, type TestWorkspace } from '../helpers/workspace.js';
 
 const EXERCISE = '07-idempotent-consumer';
@@ -36,12 +36,5 @@ describe('07-idempotent-consumer checks', () => {
     expect(step?.next).toMatch(/groupId: GROUP_ID/);
   });
 
-  for (const variant of variants) {
-    it(`mistake: ${variant.description}`, async () => {
-      writeProgram(solutions.root, EXERCISE, variant.program, applyVariant(solutionSource(EXERCISE, variant.program), variant));
-      const result = await runCheck(solutions.root, EXERCISE);
-      expect(result.status, describeResult(result)).toBe('failed');
-      expect(failedStep(result)?.mistake, describeResult(result)).toBe(variant.mistake);
-    });
-  }
+  testMistakes(EXERCISE, () => solutions, variants);
 });

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { variants } from '../mistakes/08-outbox.js';
-import { applyVariant } from '../helpers/variants.js';
+import { restoreReference, testMistakes } from '../helpers/mistakes.js';
 import { describeResult, failedStep, makeWorkspace, runCheck, solutionSource, writeProgram, type TestWorkspace } from '../helpers/workspace.js';
 
 const EXERCISE = '08-outbox';
-const PROGRAMS = ['order-service.ts', 'relay.ts'];
 
 describe('08-outbox checks', () => {
   let solutions: TestWorkspace;
@@ -19,13 +18,8 @@ describe('08-outbox checks', () => {
     starters?.cleanup();
   });
 
-  /** Puts every program back to the reference, so each case changes only what its variant changes. */
-  function restoreSolutions(): void {
-    for (const program of PROGRAMS) writeProgram(solutions.root, EXERCISE, program, solutionSource(EXERCISE, program));
-  }
-
   it('reference solution passes', async () => {
-    restoreSolutions();
+    restoreReference(solutions.root, EXERCISE);
     const result = await runCheck(solutions.root, EXERCISE);
     expect(result.status, describeResult(result)).toBe('passed');
   });
@@ -40,13 +34,5 @@ describe('08-outbox checks', () => {
     expect(step?.next).toMatch(/TODOs in order-service\.ts/);
   });
 
-  for (const variant of variants) {
-    it(`mistake: ${variant.description}`, async () => {
-      restoreSolutions();
-      writeProgram(solutions.root, EXERCISE, variant.program, applyVariant(solutionSource(EXERCISE, variant.program), variant));
-      const result = await runCheck(solutions.root, EXERCISE);
-      expect(result.status, describeResult(result)).toBe('failed');
-      expect(failedStep(result)?.mistake, describeResult(result)).toBe(variant.mistake);
-    });
-  }
+  testMistakes(EXERCISE, () => solutions, variants);
 });

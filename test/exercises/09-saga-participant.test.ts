@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { variants } from '../mistakes/09-saga-participant.js';
-import { applyVariant } from '../helpers/variants.js';
+import { testMistakes } from '../helpers/mistakes.js';
 import { describeResult, failedStep, makeWorkspace, runCheck, solutionSource, writeProgram, type TestWorkspace } from '../helpers/workspace.js';
 
 const EXERCISE = '09-saga-participant';
@@ -36,13 +36,5 @@ describe('09-saga-participant checks', () => {
     expect(step?.comparison?.actual).not.toContain('← inventory  StockReserved o-1');
   });
 
-  for (const variant of variants) {
-    it(`mistake: ${variant.description}`, async () => {
-      writeProgram(solutions.root, EXERCISE, variant.program, applyVariant(solutionSource(EXERCISE, variant.program), variant));
-      const result = await runCheck(solutions.root, EXERCISE);
-      expect(result.status, describeResult(result)).toBe('failed');
-      expect(failedStep(result)?.mistake, describeResult(result)).toBe(variant.mistake);
-      expect(failedStep(result)?.comparison, describeResult(result)).toBeDefined();
-    });
-  }
+  testMistakes(EXERCISE, () => solutions, variants, (result) => expect(failedStep(result)?.comparison, describeResult(result)).toBeDefined());
 });
