@@ -30,7 +30,7 @@ export function packageVersion(): string {
 }
 
 /**
- * The per-user folder for downloaded Kafka jars and the native brokers' data and logs.
+ * Returns the per-user folder for downloaded Kafka jars and the native brokers' data and logs.
  * MQ_COURSE_HOME overrides it; otherwise it follows XDG_CACHE_HOME, then ~/.cache.
  */
 export function userStateDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -23,7 +23,7 @@ export async function killTree(pid: number, signal: 'SIGTERM' | 'SIGKILL'): Prom
   }
 }
 
-/** Whether a process with this pid exists (signal 0 tests without sending). */
+/** Tests whether a process with this pid exists (signal 0 checks without sending a signal). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -10,7 +10,7 @@ export interface KafkaSecurity {
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
 }
 
-/** Where the brokers answer. Every learner program and every check gets these. */
+/** The broker addresses. Every learner program and every check gets these. */
 export interface Endpoints {
   amqpUrl: string;
   /** RabbitMQ management API base URL, with credentials; used to list and close a run's objects. */

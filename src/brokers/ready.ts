@@ -20,7 +20,7 @@ export async function probeBroker(broker: BrokerName, endpoints: Endpoints, time
 }
 
 /**
- * Probes a broker until it answers or the deadline passes. `isAlive` lets a runtime stop early
+ * Probes a broker until it responds or the deadline passes. `isAlive` lets a runtime stop early
  * when the process it started has exited, instead of waiting out the deadline.
  */
 export async function waitUntilReady(

@@ -19,7 +19,7 @@ export interface RuntimeContext {
 
 export interface BrokerStatus {
   broker: BrokerName;
-  /** Whether the broker answers its protocol right now. */
+  /** Whether the broker responds to its protocol right now. */
   ready: boolean;
   /** True when this runtime started it (so `down` will stop it); false when it was found running. */
   managed: boolean;
@@ -29,7 +29,7 @@ export interface BrokerStatus {
 }
 
 /**
- * A way to run the brokers. `up` returns once each broker answers its protocol, or throws a
+ * A way to run the brokers. `up` returns once each broker responds to its protocol, or throws a
  * CliError with exit code 3; `down` stops only what `up` started.
  */
 export interface Runtime {

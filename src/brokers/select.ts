@@ -26,7 +26,9 @@ export async function chooseRuntime(flag: string | undefined, workspace: Workspa
   const chosen = flag ?? env.MQ_COURSE_RUNTIME ?? workspace?.config.runtime;
   if (chosen) {
     if (!RUNTIME_NAMES.includes(chosen as RuntimeName)) {
-      const source = flag ? '--runtime' : env.MQ_COURSE_RUNTIME ? 'MQ_COURSE_RUNTIME' : `"runtime" in ${workspace!.root}/mq-course.json`;
+      let source = `"runtime" in ${workspace?.root}/mq-course.json`;
+      if (flag) source = '--runtime';
+      else if (env.MQ_COURSE_RUNTIME) source = 'MQ_COURSE_RUNTIME';
       throw usageError(`Unknown runtime "${chosen}" (from ${source}).`, `use one of: ${RUNTIME_NAMES.join(', ')}`);
     }
     return chosen as RuntimeName;

@@ -10,7 +10,7 @@ function where(broker: BrokerName, endpoints: Endpoints): string {
   return broker === 'rabbitmq' ? redactUrl(endpoints.amqpUrl) : endpoints.kafkaBrokers.join(',');
 }
 
-/** The probe's error without the address it starts with, which the message already shows. */
+/** Returns the probe's error without the address it starts with, since the message already shows the address. */
 function reason(broker: BrokerName, error: string | undefined, endpoints: Endpoints): string {
   if (!error) return 'no answer';
   const prefix = `${where(broker, endpoints)}: `;
@@ -18,7 +18,7 @@ function reason(broker: BrokerName, error: string | undefined, endpoints: Endpoi
 }
 
 /**
- * Makes sure the brokers a check needs respond. On a terminal it offers to start them; otherwise,
+ * Makes sure the brokers a check needs respond. On a terminal it offers to start them. Otherwise,
  * or when the learner declines, it fails with exit code 3 and the command that starts them.
  */
 export async function ensureBrokers(brokers: BrokerName[], endpoints: Endpoints, workspace: Workspace, io: Io): Promise<void> {

@@ -28,7 +28,7 @@ export class KafkaTools {
   private readonly topics = new Set<string>();
   private readonly groups = new Set<string>();
   private readerCount = 0;
-  /** Set when teardown begins, so a step still running after Ctrl-C cannot create a topic or open a client that nobody removes. */
+  /** Set when teardown begins, so a step still running after Ctrl-C cannot create a topic or open a client that would outlive the run. */
   private closing = false;
   /** Set at the end of teardown. */
   private closed = false;

@@ -231,7 +231,7 @@ export class LearnerProcess {
     this.child.stdin?.end();
   }
 
-  /** The last lines of output, for the report. */
+  /** Returns the last lines of output, for the report. */
   tail(lines = 30): OutputLine[] {
     return this.output.slice(-lines);
   }

@@ -71,8 +71,8 @@ export class RabbitTools {
   ) {}
 
   private async open(forTeardown = false): Promise<ConfirmChannel> {
-    // A step abandoned by Ctrl-C may still be running; once teardown has begun it must not
-    // declare anything more, or the new queue would outlive the run.
+    // A step abandoned by Ctrl-C may still be running. Once teardown has begun it declares
+    // nothing more, because a queue declared now would outlive the run.
     if (this.closing && !forTeardown) throw new Error(`run ${this.runId} is over: its RabbitMQ connection is closing`);
     if (this.closed) throw new Error(`run ${this.runId} is over: its RabbitMQ connection is closed`);
     if (this.channel) return this.channel;
@@ -186,7 +186,7 @@ export class RabbitTools {
     });
   }
 
-  /** Whether the management API responds; checks that need it say so when it does not. */
+  /** Whether the management API responds. Checks that need it report its absence in their message. */
   async hasManagement(): Promise<boolean> {
     if (this.managementWorks === undefined) {
       this.managementWorks = await managementRequest(this.managementUrl, 'GET', '/api/overview', 3000).then(
@@ -209,7 +209,7 @@ export class RabbitTools {
     return list.filter((entry) => entry.queue.name === queue).map((entry) => ({ ackRequired: entry.ack_required, prefetchCount: entry.prefetch_count, consumerTag: entry.consumer_tag }));
   }
 
-  /** Deletes every queue and exchange of the run, then closes the connection. Never throws. */
+  /** Deletes every queue and exchange of the run, then closes the connection. Every step catches its own errors, so teardown never throws. */
   async teardown(): Promise<void> {
     this.closing = true;
     for (const action of this.teardownActions.splice(0).reverse()) await action().catch(() => {});

@@ -10,7 +10,7 @@ export async function connectRabbit(url: string, timeoutMs = 5000, connectionNam
     timeout: timeoutMs,
     clientProperties: { connection_name: connectionName },
   });
-  // An 'error' event with no listener would crash the checker; the close event tells the rest.
+  // An 'error' event with no listener would crash the checker, and the close event reports the rest.
   connection.on('error', () => {});
   return connection;
 }
@@ -40,7 +40,7 @@ export function describeError(error: unknown): string {
   return err?.message ?? String(error);
 }
 
-/** Calls the RabbitMQ management HTTP API. Returns undefined when the plugin does not answer. */
+/** Calls the RabbitMQ management HTTP API. Returns undefined for an empty body or a 404 on DELETE (already gone); other failures throw. */
 export async function managementRequest(baseUrl: string, method: string, apiPath: string, timeoutMs = 5000): Promise<unknown> {
   const url = new URL(baseUrl);
   const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');

@@ -139,7 +139,7 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
   return passed ? ExitCode.ok : ExitCode.checkFailed;
 }
 
-/** The line printed after Ctrl-C, naming the run whose queues, topics and processes were removed. */
+/** Builds the line printed after Ctrl-C, naming the run whose queues, topics and processes were removed. */
 export function interruptedMessage(runId: string | undefined): string {
   const run = runId ? `run ${runId}` : 'the run';
   return `Interrupted: ${run} was stopped; its queues, exchanges, topics, consumer groups and processes were removed.`;

@@ -44,7 +44,7 @@ async function promptMissing(options: InitOptions, io: Io): Promise<{ dir: strin
   return { dir, runtime };
 }
 
-/** The config of a workspace already in `root`; a broken one counts as none (init then keeps or backs up the file). */
+/** Reads the config of a workspace already in `root`. A broken one counts as none, so init keeps the file or backs it up. */
 function readExistingConfig(root: string): WorkspaceConfig | undefined {
   try {
     const existing = findWorkspace(root);

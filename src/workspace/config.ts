@@ -35,7 +35,7 @@ export function findWorkspace(cwd: string): Workspace | undefined {
   }
 }
 
-/** Like findWorkspace, but a missing workspace is an environment error that says how to make one. */
+/** Finds the workspace like findWorkspace, but a missing one is an environment error with the command that makes one. */
 export function requireWorkspace(cwd: string): Workspace {
   const workspace = findWorkspace(cwd);
   if (!workspace) {

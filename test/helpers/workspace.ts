@@ -30,7 +30,7 @@ export async function runCheck(workspaceRoot: string, exerciseId: string): Promi
   return runExercise({ exercise, check: await loadCheck(day, exercise), workspaceRoot, endpoints: resolveEndpoints() });
 }
 
-/** The reference solution of a program, as shipped in templates/. */
+/** Reads the reference solution of a program, as shipped in templates/. */
 export function solutionSource(exerciseId: string, program: string): string {
   const exercise = findExercise(loadDay('day4'), exerciseId);
   return readFileSync(path.join(exercise.templateDir, 'solution', program), 'utf8');
@@ -40,7 +40,7 @@ export function writeProgram(workspaceRoot: string, exerciseId: string, program:
   writeFileSync(path.join(workspaceRoot, 'exercises', exerciseId, program), source);
 }
 
-/** The failed step of a result, with a readable summary for assertion messages. */
+/** Returns the failed step of a result. */
 export function failedStep(result: ExerciseResult) {
   return result.steps.find((step) => step.status === 'failed');
 }
